@@ -1,0 +1,31 @@
+"""dlcourse: deep learning from the linear unit to the full training loop, in numpy.
+
+    import dlcourse as dl
+    x = dl.Tensor([[1.0, 2.0]]); W = dl.Tensor([[0.5], [-1.0]], requires_grad=True)
+    loss = dl.mse([[0.0]], x @ W); loss.backward(); W.grad
+"""
+
+from dlcourse import datasets
+from dlcourse.gradcheck import gradcheck
+from dlcourse.layers import Dense, Layer, LinearUnit, ReLU, Sequential, Sigmoid, Softmax
+from dlcourse.losses import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    mae,
+    mse,
+    sparse_categorical_crossentropy,
+)
+from dlcourse.ops import abs, dot, exp, linear, log, log_softmax, relu, sigmoid, softmax, tanh
+from dlcourse.optim import SGD
+from dlcourse.tensor import Tensor, is_grad_enabled, no_grad
+from dlcourse.training import History, TrainingDiverged, accuracy, evaluate, fit, predict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Dense", "History", "Layer", "LinearUnit", "ReLU", "SGD", "Sequential", "Sigmoid", "Softmax",
+    "Tensor", "TrainingDiverged", "accuracy", "binary_crossentropy",
+    "categorical_crossentropy", "datasets", "dot", "evaluate", "exp", "fit", "gradcheck",
+    "is_grad_enabled", "linear", "log", "log_softmax", "mae", "mse", "no_grad", "predict", "relu",
+    "sigmoid", "softmax", "sparse_categorical_crossentropy", "tanh",
+]

@@ -1,0 +1,220 @@
+"""Layers: the linear unit, the dense layer, activations, and a stack of them (Sequential)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from dlcourse import ops
+from dlcourse.tensor import Tensor, as_array, no_grad
+
+
+class Layer:
+    """Something that maps a Tensor to a Tensor and may own parameters."""
+
+    def __call__(self, x) -> Tensor:
+        raise NotImplementedError
+
+    def parameters(self) -> list[Tensor]:
+        return []
+
+
+
+def _inputs(x, name: str, n_inputs: int, dtype) -> Tensor:
+    """Check a batch of inputs: shape (batch, n_inputs), finite numbers."""
+    x = ops.tensor(x, f"{name} inputs")
+    if x.ndim != 2 or x.shape[1] != n_inputs:
+        raise ValueError(f"{name} expects inputs of shape (batch, {n_inputs}), got {x.shape}")
+    if x.dtype != dtype:
+        x = ops.tensor(x.data.astype(dtype)) if not x.requires_grad else x
+    return x
+
+
+def _parameter(value, shape: tuple, what: str, dtype) -> Tensor:
+    array = as_array(value, what, dtype)
+    if array.shape != shape:
+        raise ValueError(f"{what} must have shape {shape}, got {array.shape}")
+    return Tensor(array.copy(), requires_grad=True, name=what)
+
+
+class LinearUnit(Layer):
+    """One neuron with no activation: y = w·x + b.
+
+    ``w`` has shape (n_inputs,) and ``b`` is a single number. Called on a batch ``x`` of shape
+    (batch, n_inputs) it returns shape (batch,); with one input, ``x`` may also be shape (batch,).
+    """
+
+    def __init__(self, n_inputs: int, w=None, b=None, seed: int | None = 0, dtype="float64"):
+        self.n_inputs = _positive_int(n_inputs, "LinearUnit n_inputs")
+        self.dtype = np.dtype(dtype)
+        rng = np.random.default_rng(seed)
+        if w is None:
+            w = rng.normal(0.0, 1.0 / np.sqrt(self.n_inputs), self.n_inputs)
+        self.w = _parameter(np.ravel(as_array(w, "LinearUnit w")), (self.n_inputs,), "w", self.dtype)
+        self.b = _parameter(0.0 if b is None else b, (), "b", self.dtype)
+
+    def __call__(self, x) -> Tensor:
+        x = ops.tensor(x, "LinearUnit inputs")
+        if x.ndim == 1 and self.n_inputs == 1:
+            x = ops.reshape(x, (-1, 1))
+        x = _inputs(x, "LinearUnit", self.n_inputs, self.dtype)
+        return ops.dot(x, self.w) + self.b
+
+    def parameters(self) -> list[Tensor]:
+        return [self.w, self.b]
+
+    def __repr__(self) -> str:
+        return f"LinearUnit(n_inputs={self.n_inputs})"
+
+
+class ReLU(Layer):
+    """max(0, x), element by element."""
+
+    def __call__(self, x) -> Tensor:
+        return ops.relu(x)
+
+    def __repr__(self) -> str:
+        return "ReLU()"
+
+
+class Sigmoid(Layer):
+    """1 / (1 + exp(-x)): squashes any number into (0, 1)."""
+
+    def __call__(self, x) -> Tensor:
+        return ops.sigmoid(x)
+
+    def __repr__(self) -> str:
+        return "Sigmoid()"
+
+
+class Softmax(Layer):
+    """Turns a row of scores into probabilities that sum to 1."""
+
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+
+    def __call__(self, x) -> Tensor:
+        return ops.softmax(x, axis=self.axis)
+
+    def __repr__(self) -> str:
+        return "Softmax()"
+
+
+ACTIVATIONS: dict[str, Callable[[], Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "softmax": Softmax}
+
+
+def _activation(activation) -> Layer | None:
+    if activation is None or activation == "linear":
+        return None
+    if isinstance(activation, str):
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"unknown activation {activation!r}; expected one of "
+                f"{sorted(ACTIVATIONS) + ['linear', None]}"
+            )
+        return ACTIVATIONS[activation]()
+    if isinstance(activation, Layer):
+        return activation
+    if callable(activation):
+        return _FunctionLayer(activation)
+    raise TypeError(f"activation must be a name, a layer or a function, got {activation!r}")
+
+
+class _FunctionLayer(Layer):
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, x) -> Tensor:
+        return self.fn(x)
+
+    def __repr__(self) -> str:
+        return getattr(self.fn, "__name__", "activation")
+
+
+class Dense(Layer):
+    """A layer of ``n_units`` linear units sharing the same inputs: activation(x @ W + b).
+
+    ``W`` has shape (n_inputs, n_units): column j holds the weights of unit j. Weights start
+    random (He initialisation, suited to ReLU), seeded by ``seed``; biases start at zero.
+    """
+
+    def __init__(self, n_inputs: int, n_units: int, activation=None, seed: int | None = 0,
+                 dtype="float64"):
+        self.n_inputs = _positive_int(n_inputs, "Dense n_inputs")
+        self.n_units = _positive_int(n_units, "Dense n_units")
+        self.activation = _activation(activation)
+        self.dtype = np.dtype(dtype)
+        rng = np.random.default_rng(seed)
+        scale = np.sqrt(2.0 / self.n_inputs)
+        W = rng.normal(0.0, scale, (self.n_inputs, self.n_units))
+        self.W = Tensor(W, requires_grad=True, dtype=self.dtype, name="W")
+        self.b = Tensor(np.zeros(self.n_units), requires_grad=True, dtype=self.dtype, name="b")
+
+    def __call__(self, x) -> Tensor:
+        x = _inputs(x, "Dense", self.n_inputs, self.dtype)
+        z = ops.linear(x, self.W, self.b)
+        return z if self.activation is None else self.activation(z)
+
+    def parameters(self) -> list[Tensor]:
+        return [self.W, self.b]
+
+    def __repr__(self) -> str:
+        act = f", activation={self.activation!r}" if self.activation else ""
+        return f"Dense({self.n_inputs}, {self.n_units}{act})"
+
+
+class Sequential(Layer):
+    """Layers applied one after another: the output of each is the input of the next."""
+
+    def __init__(self, layers: Sequence[Layer]):
+        layers = list(layers)
+        if not layers:
+            raise ValueError("Sequential needs at least one layer, got an empty list")
+        for i, layer in enumerate(layers):
+            if not callable(layer):
+                raise TypeError(f"Sequential layer {i} must be a layer, got {layer!r}")
+        self.layers = layers
+
+    def __call__(self, x) -> Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self) -> list[Tensor]:
+        return [p for layer in self.layers for p in getattr(layer, "parameters", list)()]
+
+    def summary(self) -> None:
+        """Print each layer with its output shape and parameter count, like Keras."""
+        print(self.summary_text())
+
+    def summary_text(self) -> str:
+        n_in = getattr(self.layers[0], "n_inputs", None)
+        rows, x = [], (np.zeros((1, n_in)) if n_in is not None else None)
+        for layer in self.layers:
+            shape = "?"
+            if x is not None:
+                with no_grad():
+                    x = layer(x).data
+                shape = "(None, " + ", ".join(str(n) for n in x.shape[1:]) + ")"
+            count = sum(p.size for p in getattr(layer, "parameters", list)())
+            rows.append((repr(layer), shape, f"{count:,}"))
+        header = ("Layer", "Output shape", "Params")
+        widths = [max(len(r[i]) for r in rows + [header]) + 2 for i in range(3)]
+        line = "-" * sum(widths)
+
+        def fmt(r):
+            return "".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+
+        total = sum(p.size for p in self.parameters())
+        return "\n".join([fmt(header), line, *map(fmt, rows), line, f"Total params: {total:,}"])
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
+        return f"Sequential([\n{inner}\n])"
+
+
+def _positive_int(value, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}")
+    return int(value)

@@ -1,0 +1,270 @@
+"""Atomic operations. Each one computes its result and says, right beside it, how a gradient
+flowing back into the result splits into gradients for its inputs (its local derivative)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlcourse.tensor import Tensor, as_array
+
+
+def tensor(value, name: str = "input") -> Tensor:
+    """``value`` as a Tensor (Tensors pass through; numbers, lists and arrays are wrapped)."""
+    return value if isinstance(value, Tensor) else Tensor(as_array(value, name))
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` over the axes numpy broadcasting added or stretched, back to ``shape``."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def _broadcast_check(a: Tensor, b: Tensor, symbol: str) -> None:
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(
+            f"cannot combine shapes {a.shape} {symbol} {b.shape}: each axis must match or be 1 "
+            "(numpy broadcasting)"
+        ) from None
+
+
+# -- arithmetic ---------------------------------------------------------------------------------
+def add(a, b) -> Tensor:
+    a, b = tensor(a), tensor(b)
+    _broadcast_check(a, b, "+")
+
+    def backward(g):
+        return unbroadcast(g, a.shape), unbroadcast(g, b.shape)
+
+    return Tensor._from_op(a.data + b.data, (a, b), backward, "+")
+
+
+def sub(a, b) -> Tensor:
+    a, b = tensor(a), tensor(b)
+    _broadcast_check(a, b, "-")
+
+    def backward(g):
+        return unbroadcast(g, a.shape), unbroadcast(-g, b.shape)
+
+    return Tensor._from_op(a.data - b.data, (a, b), backward, "-")
+
+
+def mul(a, b) -> Tensor:
+    a, b = tensor(a), tensor(b)
+    _broadcast_check(a, b, "*")
+
+    def backward(g):
+        return unbroadcast(g * b.data, a.shape), unbroadcast(g * a.data, b.shape)
+
+    return Tensor._from_op(a.data * b.data, (a, b), backward, "*")
+
+
+def div(a, b) -> Tensor:
+    a, b = tensor(a), tensor(b)
+    _broadcast_check(a, b, "/")
+
+    def backward(g):
+        return (unbroadcast(g / b.data, a.shape),
+                unbroadcast(-g * a.data / (b.data * b.data), b.shape))
+
+    return Tensor._from_op(a.data / b.data, (a, b), backward, "/")
+
+
+def neg(a) -> Tensor:
+    a = tensor(a)
+    return Tensor._from_op(-a.data, (a,), lambda g: (-g,), "neg")
+
+
+def power(a, exponent) -> Tensor:
+    """``a ** exponent`` for a constant number ``exponent``."""
+    a = tensor(a)
+    if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
+        raise TypeError(f"** takes a constant number as exponent, got {type(exponent).__name__}")
+    p = float(exponent)
+
+    def backward(g):
+        return (g * p * a.data ** (p - 1),)
+
+    return Tensor._from_op(a.data**p, (a,), backward, f"**{exponent:g}")
+
+
+def dot(a, b) -> Tensor:
+    """Matrix product ``a @ b`` (vectors and batches of matrices too, as ``np.matmul``)."""
+    a, b = tensor(a), tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"dot needs arrays with at least one axis, got shapes {a.shape} and {b.shape}")
+    if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
+        inner = b.shape[0 if b.ndim == 1 else -2]
+        raise ValueError(
+            f"dot: shapes {a.shape} and {b.shape} do not line up: the last axis of the first "
+            f"({a.shape[-1]}) must equal the {'only' if b.ndim == 1 else 'second-to-last'} axis "
+            f"of the second ({inner})"
+        )
+
+    def backward(g):
+        av, bv = a.data, b.data
+        if av.ndim == 1 and bv.ndim == 1:  # inner product: g is a number
+            return g * bv, g * av
+        if bv.ndim == 1:  # (..., n) @ (n,) -> (...)
+            return np.multiply.outer(g, bv), unbroadcast(np.einsum("...i,...->i", av, g), bv.shape)
+        if av.ndim == 1:  # (n,) @ (..., n, m) -> (..., m)
+            ga = (bv @ g[..., None])[..., 0]
+            return unbroadcast(ga, av.shape), unbroadcast(av[:, None] * g[..., None, :], bv.shape)
+        ga = g @ np.swapaxes(bv, -1, -2)
+        gb = np.swapaxes(av, -1, -2) @ g
+        return unbroadcast(ga, av.shape), unbroadcast(gb, bv.shape)
+
+    return Tensor._from_op(a.data @ b.data, (a, b), backward, "dot")
+
+
+def linear(x, W, b) -> Tensor:
+    """``x @ W + b`` for a batch ``x`` of shape (batch, n_in) in one step (what Dense computes)."""
+    x, W, b = tensor(x), tensor(W), tensor(b)
+
+    def backward(g):
+        return g @ W.data.T, x.data.T @ g, g.sum(axis=0)
+
+    return Tensor._from_op(x.data @ W.data + b.data, (x, W, b), backward, "linear")
+
+
+# -- reductions and shape -------------------------------------------------------------------------
+def _normalise_axis(axis, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    for ax in axes:
+        if not -ndim <= ax < max(ndim, 1):
+            raise ValueError(f"axis {ax} is out of range for a tensor with {ndim} axes")
+    return tuple(ax % max(ndim, 1) for ax in axes)
+
+
+def sum(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001 (mirrors numpy)
+    a = tensor(a)
+    axes = _normalise_axis(axis, a.ndim)
+
+    def backward(g):
+        if not keepdims:
+            g = np.expand_dims(g, axes)
+        return (np.broadcast_to(g, a.shape),)
+
+    return Tensor._from_op(a.data.sum(axis=axes, keepdims=keepdims), (a,), backward, "sum")
+
+
+def mean(a, axis=None, keepdims: bool = False) -> Tensor:
+    a = tensor(a)
+    axes = _normalise_axis(axis, a.ndim)
+    count = int(np.prod([a.shape[ax] for ax in axes])) if a.ndim else 1
+    if count == 0:
+        raise ValueError(f"mean of an empty tensor (shape {a.shape}) is undefined")
+
+    def backward(g):
+        if not keepdims:
+            g = np.expand_dims(g, axes)
+        return (np.broadcast_to(g / count, a.shape),)
+
+    return Tensor._from_op(a.data.mean(axis=axes, keepdims=keepdims), (a,), backward, "mean")
+
+
+def reshape(a, shape) -> Tensor:
+    a = tensor(a)
+    try:
+        out = a.data.reshape(shape)
+    except ValueError:
+        raise ValueError(f"cannot reshape a tensor of shape {a.shape} into {shape}") from None
+    return Tensor._from_op(out, (a,), lambda g: (g.reshape(a.shape),), "reshape")
+
+
+def transpose(a) -> Tensor:
+    a = tensor(a)
+    return Tensor._from_op(a.data.T, (a,), lambda g: (g.T,), "T")
+
+
+def getitem(a, index) -> Tensor:
+    a = tensor(a)
+    if isinstance(index, Tensor):
+        index = index.data
+
+    def backward(g):
+        full = np.zeros_like(a.data)
+        np.add.at(full, index, g)
+        return (full,)
+
+    return Tensor._from_op(a.data[index], (a,), backward, "index")
+
+
+# -- elementwise functions -------------------------------------------------------------------------
+def exp(a) -> Tensor:
+    a = tensor(a)
+    with np.errstate(over="ignore"):
+        out = np.exp(a.data)
+    return Tensor._from_op(out, (a,), lambda g: (g * out,), "exp")
+
+
+def log(a) -> Tensor:
+    a = tensor(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(a.data)
+    return Tensor._from_op(out, (a,), lambda g: (g / a.data,), "log")
+
+
+def abs(a) -> Tensor:  # noqa: A001 (mirrors numpy)
+    a = tensor(a)
+    return Tensor._from_op(np.abs(a.data), (a,), lambda g: (g * np.sign(a.data),), "abs")
+
+
+def relu(a) -> Tensor:
+    """max(0, a): the rectifier. Its derivative is 1 where a > 0 and 0 elsewhere."""
+    a = tensor(a)
+    out = np.maximum(a.data, 0)
+    return Tensor._from_op(out, (a,), lambda g: (g * (a.data > 0),), "relu")
+
+
+def sigmoid(a) -> Tensor:
+    """1 / (1 + exp(-a)), computed without overflow for large |a|."""
+    a = tensor(a)
+    e = np.exp(-np.abs(a.data))
+    out = np.where(a.data >= 0, 1 / (1 + e), e / (1 + e))
+    result = Tensor._from_op(out, (a,), lambda g: (g * out * (1 - out),), "sigmoid")
+    result._logits = (a, None)  # lets binary cross-entropy work from the logits, stably
+    return result
+
+
+def tanh(a) -> Tensor:
+    a = tensor(a)
+    out = np.tanh(a.data)
+    return Tensor._from_op(out, (a,), lambda g: (g * (1 - out * out),), "tanh")
+
+
+def softmax(a, axis: int = -1) -> Tensor:
+    """exp(a) / sum(exp(a)) along ``axis``; shifting by the max keeps exp from overflowing."""
+    a = tensor(a)
+    shifted = a.data - a.data.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    out = e / e.sum(axis=axis, keepdims=True)
+
+    def backward(g):
+        return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
+
+    result = Tensor._from_op(out, (a,), backward, "softmax")
+    result._logits = (a, axis)  # lets cross-entropy work from the logits, stably
+    return result
+
+
+def log_softmax(a, axis: int = -1) -> Tensor:
+    """log(softmax(a)) without ever taking the log of 0."""
+    a = tensor(a)
+    shifted = a.data - a.data.max(axis=axis, keepdims=True)
+    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+    def backward(g):
+        return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
+
+    return Tensor._from_op(out, (a,), backward, "log_softmax")

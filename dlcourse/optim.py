@@ -1,0 +1,64 @@
+"""Stochastic gradient descent: move every parameter a little against its gradient."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from dlcourse.tensor import Tensor
+
+
+def check_learning_rate(learning_rate) -> float:
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.number)):
+        raise TypeError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    if not math.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning_rate must be a positive, finite number, got {learning_rate}")
+    return float(learning_rate)
+
+
+class SGD:
+    """Plain SGD, with optional momentum.
+
+    ``step()`` does ``p -= learning_rate * p.grad`` for every parameter (with momentum ``m``:
+    ``v = m * v - learning_rate * p.grad; p += v``). ``zero_grad()`` forgets the gradients, since
+    ``backward()`` adds to them.
+    """
+
+    def __init__(self, parameters: Iterable[Tensor], learning_rate: float = 0.01,
+                 momentum: float = 0.0):
+        self.parameters = list(parameters)
+        if not self.parameters:
+            raise ValueError("SGD got no parameters to optimise (an empty list)")
+        for i, p in enumerate(self.parameters):
+            if not isinstance(p, Tensor) or not p.requires_grad:
+                raise TypeError(
+                    f"SGD parameter {i} must be a Tensor with requires_grad=True, got {p!r:.60}"
+                )
+        self.learning_rate = check_learning_rate(learning_rate)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        self.momentum = float(momentum)
+        self._velocity = [None] * len(self.parameters)
+
+    def step(self) -> None:
+        lr, m = self.learning_rate, self.momentum
+        for i, p in enumerate(self.parameters):
+            if p.grad is None:
+                continue
+            if m:
+                v = self._velocity[i]
+                v = -lr * p.grad if v is None else m * v - lr * p.grad
+                self._velocity[i] = v
+                p.data += v
+            else:
+                p.data -= lr * p.grad
+
+    def zero_grad(self) -> None:
+        for p in self.parameters:
+            p.grad = None
+
+    def __repr__(self) -> str:
+        extra = f", momentum={self.momentum}" if self.momentum else ""
+        return f"SGD(learning_rate={self.learning_rate}{extra})"
