@@ -15,10 +15,19 @@ from dlcourse.losses import (
     mse,
     sparse_categorical_crossentropy,
 )
-from dlcourse.ops import abs, dot, exp, linear, log, log_softmax, relu, sigmoid, softmax, tanh
+from dlcourse.ops import abs as abs  # noqa: A004 (dl.abs, like np.abs)
+from dlcourse.ops import dot, exp, linear, log, log_softmax, relu, sigmoid, softmax, tanh
 from dlcourse.optim import SGD
 from dlcourse.tensor import Tensor, is_grad_enabled, no_grad
-from dlcourse.training import History, TrainingDiverged, accuracy, evaluate, fit, predict
+from dlcourse.training import (
+    History,
+    TrainingDiverged,
+    accuracy,
+    evaluate,
+    fit,
+    predict,
+    train_step,
+)
 
 __version__ = "0.1.0"
 
@@ -27,5 +36,5 @@ __all__ = [
     "Tensor", "TrainingDiverged", "accuracy", "binary_crossentropy",
     "categorical_crossentropy", "datasets", "dot", "evaluate", "exp", "fit", "gradcheck",
     "is_grad_enabled", "linear", "log", "log_softmax", "mae", "mse", "no_grad", "predict", "relu",
-    "sigmoid", "softmax", "sparse_categorical_crossentropy", "tanh",
+    "sigmoid", "softmax", "sparse_categorical_crossentropy", "tanh", "train_step",
 ]

@@ -46,12 +46,13 @@ class LinearUnit(Layer):
     """
 
     def __init__(self, n_inputs: int, w=None, b=None, seed: int | None = 0, dtype="float64"):
-        self.n_inputs = _positive_int(n_inputs, "LinearUnit n_inputs")
+        self.n_inputs = positive_int(n_inputs, "LinearUnit n_inputs")
         self.dtype = np.dtype(dtype)
         rng = np.random.default_rng(seed)
         if w is None:
             w = rng.normal(0.0, 1.0 / np.sqrt(self.n_inputs), self.n_inputs)
-        self.w = _parameter(np.ravel(as_array(w, "LinearUnit w")), (self.n_inputs,), "w", self.dtype)
+        w = np.ravel(as_array(w, "LinearUnit w"))
+        self.w = _parameter(w, (self.n_inputs,), "w", self.dtype)
         self.b = _parameter(0.0 if b is None else b, (), "b", self.dtype)
 
     def __call__(self, x) -> Tensor:
@@ -141,8 +142,8 @@ class Dense(Layer):
 
     def __init__(self, n_inputs: int, n_units: int, activation=None, seed: int | None = 0,
                  dtype="float64"):
-        self.n_inputs = _positive_int(n_inputs, "Dense n_inputs")
-        self.n_units = _positive_int(n_units, "Dense n_units")
+        self.n_inputs = positive_int(n_inputs, "Dense n_inputs")
+        self.n_units = positive_int(n_units, "Dense n_units")
         self.activation = _activation(activation)
         self.dtype = np.dtype(dtype)
         rng = np.random.default_rng(seed)
@@ -214,7 +215,7 @@ class Sequential(Layer):
         return f"Sequential([\n{inner}\n])"
 
 
-def _positive_int(value, what: str) -> int:
+def positive_int(value, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{what} must be a positive integer, got {value!r}")
     return int(value)

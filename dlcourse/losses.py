@@ -90,7 +90,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tenso
 
 def _labels(y_true, n_classes: int, batch: int) -> np.ndarray:
     labels = np.asarray(y_true)
-    if labels.dtype.kind == "f" and np.all(np.isfinite(labels)) and np.all(labels == labels.round()):
+    whole = labels.dtype.kind == "f" and np.all(np.isfinite(labels) & (labels == labels.round()))
+    if whole:
         labels = labels.astype(np.int64)
     if labels.dtype.kind not in "iu":
         raise TypeError(
@@ -100,7 +101,8 @@ def _labels(y_true, n_classes: int, batch: int) -> np.ndarray:
     labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
     if labels.shape != (batch,):
         raise ValueError(
-            f"sparse_categorical_crossentropy expects labels of shape ({batch},), got {labels.shape}"
+            f"sparse_categorical_crossentropy expects labels of shape ({batch},), "
+            f"got {labels.shape}"
         )
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         bad = labels[(labels < 0) | (labels >= n_classes)][0]

@@ -13,6 +13,16 @@ def tensor(value, name: str = "input") -> Tensor:
     return value if isinstance(value, Tensor) else Tensor(as_array(value, name))
 
 
+def _pair(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands as Tensors; a plain number takes the other operand's dtype (so float32
+    stays float32 when multiplied by 2)."""
+    if isinstance(a, Tensor) and not isinstance(b, Tensor) and np.ndim(b) == 0:
+        return a, Tensor(as_array(b, "operand", a.dtype))
+    if isinstance(b, Tensor) and not isinstance(a, Tensor) and np.ndim(a) == 0:
+        return Tensor(as_array(a, "operand", b.dtype)), b
+    return tensor(a), tensor(b)
+
+
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` over the axes numpy broadcasting added or stretched, back to ``shape``."""
     if grad.shape == shape:
@@ -38,7 +48,7 @@ def _broadcast_check(a: Tensor, b: Tensor, symbol: str) -> None:
 
 # -- arithmetic ---------------------------------------------------------------------------------
 def add(a, b) -> Tensor:
-    a, b = tensor(a), tensor(b)
+    a, b = _pair(a, b)
     _broadcast_check(a, b, "+")
 
     def backward(g):
@@ -48,7 +58,7 @@ def add(a, b) -> Tensor:
 
 
 def sub(a, b) -> Tensor:
-    a, b = tensor(a), tensor(b)
+    a, b = _pair(a, b)
     _broadcast_check(a, b, "-")
 
     def backward(g):
@@ -58,7 +68,7 @@ def sub(a, b) -> Tensor:
 
 
 def mul(a, b) -> Tensor:
-    a, b = tensor(a), tensor(b)
+    a, b = _pair(a, b)
     _broadcast_check(a, b, "*")
 
     def backward(g):
@@ -68,7 +78,7 @@ def mul(a, b) -> Tensor:
 
 
 def div(a, b) -> Tensor:
-    a, b = tensor(a), tensor(b)
+    a, b = _pair(a, b)
     _broadcast_check(a, b, "/")
 
     def backward(g):
@@ -100,7 +110,9 @@ def dot(a, b) -> Tensor:
     """Matrix product ``a @ b`` (vectors and batches of matrices too, as ``np.matmul``)."""
     a, b = tensor(a), tensor(b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"dot needs arrays with at least one axis, got shapes {a.shape} and {b.shape}")
+        raise ValueError(
+            f"dot needs arrays with at least one axis, got shapes {a.shape} and {b.shape}"
+        )
     if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
         inner = b.shape[0 if b.ndim == 1 else -2]
         raise ValueError(
@@ -114,7 +126,7 @@ def dot(a, b) -> Tensor:
         if av.ndim == 1 and bv.ndim == 1:  # inner product: g is a number
             return g * bv, g * av
         if bv.ndim == 1:  # (..., n) @ (n,) -> (...)
-            return np.multiply.outer(g, bv), unbroadcast(np.einsum("...i,...->i", av, g), bv.shape)
+            return np.multiply.outer(g, bv), np.tensordot(g, av, axes=g.ndim)
         if av.ndim == 1:  # (n,) @ (..., n, m) -> (..., m)
             ga = (bv @ g[..., None])[..., 0]
             return unbroadcast(ga, av.shape), unbroadcast(av[:, None] * g[..., None, :], bv.shape)

@@ -44,7 +44,7 @@ def as_array(value, name: str = "input", dtype=None) -> np.ndarray:
     except (ValueError, TypeError) as error:
         raise TypeError(f"{name} must be a number, list or array of numbers: {error}") from None
     if array.dtype.kind in "USO":
-        bad = next((v for v in array.ravel() if not isinstance(v, (int, float, np.number))), None)
+        bad = _first_non_number(value)
         raise TypeError(
             f"{name} must contain numbers, got {type(bad).__name__} {bad!r}"
             if bad is not None
@@ -57,6 +57,17 @@ def as_array(value, name: str = "input", dtype=None) -> np.ndarray:
     if array.dtype not in (np.float32, np.float64):
         array = array.astype(np.float64)
     return array
+
+
+def _first_non_number(value):
+    """The first entry of a (nested) list that is not a number, or None."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        for item in value:
+            bad = _first_non_number(item)
+            if bad is not None:
+                return bad
+        return None
+    return None if isinstance(value, (int, float, np.number, bool)) else value
 
 
 class Tensor:
@@ -212,7 +223,7 @@ class Tensor:
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
-    """Nodes that lead to ``root``, each after all of its parents (iterative: deep graphs are fine)."""
+    """Nodes that lead to ``root``, each after all its parents (iterative: deep graphs are fine)."""
     order, seen = [], {id(root)}
     stack = [(root, iter(root._parents))]
     while stack:

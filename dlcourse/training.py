@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dlcourse.layers import positive_int
 from dlcourse.losses import LOSSES
 from dlcourse.optim import SGD
 from dlcourse.tensor import Tensor, as_array, no_grad
@@ -53,7 +54,9 @@ def accuracy(y_true, y_pred) -> float:
         predicted = (p.reshape(-1) > 0.5).astype(int)
         labels = t.reshape(-1)
     if labels.shape != predicted.shape:
-        raise ValueError(f"accuracy: {labels.shape[0]} targets for {predicted.shape[0]} predictions")
+        raise ValueError(
+            f"accuracy: {labels.shape[0]} targets for {predicted.shape[0]} predictions"
+        )
     return float((predicted == labels).mean()) if labels.size else float("nan")
 
 
@@ -98,10 +101,8 @@ def fit(model, x, y, loss="sparse_categorical_crossentropy", optimizer: SGD | No
     if len(x) != len(y):
         raise ValueError(f"fit: x has {len(x)} samples but y has {len(y)}; they must match")
     _check_features(model, x)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
+    positive_int(epochs, "fit: epochs")
+    positive_int(batch_size, "fit: batch_size")
     loss_fn, metric_fns = _loss(loss), _metrics(metrics)
     optimizer = optimizer or SGD(model.parameters(), learning_rate=0.01)
     rng = np.random.default_rng(seed)
@@ -114,7 +115,8 @@ def fit(model, x, y, loss="sparse_categorical_crossentropy", optimizer: SGD | No
         total, seen = 0.0, 0
         for start in range(0, len(x), batch_size):
             idx = order[start : start + batch_size]
-            loss_value = train_step(model, x[idx], y[idx], loss_fn, optimizer)
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+                loss_value = train_step(model, x[idx], y[idx], loss_fn, optimizer)
             if not math.isfinite(loss_value):
                 if bar is not None:
                     bar.close()
@@ -135,7 +137,8 @@ def fit(model, x, y, loss="sparse_categorical_crossentropy", optimizer: SGD | No
             logs.update({f"val_{k}": v for k, v in val.items()})
         history.record(epoch, logs)
         if verbose == 2:
-            print(f"epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()))
+            measured = ", ".join(f"{k} {v:.4f}" for k, v in logs.items())
+            print(f"epoch {epoch + 1}/{epochs}: {measured}")
         for callback in callbacks:
             callback(epoch, logs)
     if bar is not None:
