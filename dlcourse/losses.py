@@ -68,8 +68,21 @@ def _nll_from_probs(targets: np.ndarray, y_pred: Tensor) -> Tensor:
 
 
 def _nll_from_logits(targets: np.ndarray, logits: Tensor, axis: int) -> Tensor:
-    """mean over the batch of -sum(targets * log_softmax(logits))."""
-    return -(ops.log_softmax(logits, axis=axis) * targets).sum() / logits.shape[0]
+    """mean over the batch of -sum(targets * log_softmax(logits)), as one step.
+
+    Its gradient is the famous (softmax(logits) - targets) / batch (for targets that sum to 1).
+    """
+    z = logits.data
+    shifted = z - z.max(axis=axis, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    n = z.shape[0]
+    value = -(targets * log_p).sum() / n
+
+    def backward(g):
+        total = targets.sum(axis=axis, keepdims=True)
+        return (g * (np.exp(log_p) * total - targets) / n,)
+
+    return Tensor._from_op(np.asarray(value, z.dtype), (logits,), backward, "crossentropy")
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:

@@ -1,0 +1,104 @@
+"""The ``dlcourse`` command: a thin argparse dispatcher; each subcommand's work lives elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _make_exercises(args) -> int:
+    from .grading.make_exercises import run
+
+    return run(Path(args.solutions), Path(args.exercises), check=args.check)
+
+
+def _grade(args) -> int:
+    from .grading.grade import run
+
+    return run(args.paths, timeout=args.timeout, as_json=args.json)
+
+
+def _progress(args) -> int:
+    from .grading import progress
+
+    path = Path(args.file) if args.file else progress.progress_path()
+    rows = progress.summary(progress.load(path)) if path else []
+    if args.json:
+        print(json.dumps({"path": str(path) if path else None, "exercises": rows}, indent=2))
+    elif path is None:
+        print(f"Progress recording is switched off ({progress.ENV_VAR}=off).")
+    else:
+        print(progress.format_summary(rows, path))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dlcourse",
+        description="Deep learning from the linear unit to the full training loop: "
+        "course tools for learners and instructors.",
+        epilog="examples:\n"
+        "  dlcourse progress                      what you have passed so far\n"
+        "  dlcourse grade exercises/01_*.ipynb    grade notebooks (--json for machines)\n"
+        "  dlcourse make-exercises --check        are exercises/ up to date with solutions/?\n"
+        "\n'dlcourse COMMAND --help' describes each command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "make-exercises",
+        help="write exercise notebooks from solution notebooks",
+        description="Write exercises/ from solutions/: every block between '### BEGIN SOLUTION' "
+        "and '### END SOLUTION' becomes a stub, outputs are cleared.",
+    )
+    p.add_argument("--solutions", default="solutions", metavar="DIR",
+                   help="solution notebooks to read (default: %(default)s)")
+    p.add_argument("--exercises", default="exercises", metavar="DIR",
+                   help="where exercise notebooks go (default: %(default)s)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 and list the files that are out of date, "
+                   "missing or extra")
+    p.set_defaults(func=_make_exercises)
+
+    p = sub.add_parser(
+        "grade",
+        help="run notebooks in fresh kernels and report their graded questions",
+        description="Run each notebook in a fresh kernel (the file is never modified) and "
+        "report every question's outcome. Exit status: 0 if every question of every notebook "
+        "is correct, 1 otherwise, 2 for usage errors.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="notebooks, or directories of notebooks")
+    p.add_argument("--timeout", type=float, default=60, metavar="SECONDS",
+                   help="time limit per cell (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=_grade)
+
+    p = sub.add_parser(
+        "progress",
+        help="show which exercise questions you have passed so far",
+        description="Show, per exercise, the questions passed so far, from the record every "
+        "check keeps (DLCOURSE_PROGRESS names the file; default "
+        "~/.local/share/dlcourse/progress.json).",
+    )
+    p.add_argument("--file", metavar="PATH", help="read this progress file instead")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=_progress)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``dlcourse`` command; returns the exit status (2 for usage errors)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help (0) and on usage errors (2)
+        return exc.code if isinstance(exc.code, int) else 2
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

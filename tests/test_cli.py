@@ -1,0 +1,329 @@
+"""The ``dlcourse`` command: make-exercises, grade and progress."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from dlcourse.cli import main
+from dlcourse.grading import grade
+from dlcourse.grading.make_exercises import StubError, stub_source
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SOLUTION_CELLS = [
+    "import numpy as np\n%matplotlib inline",
+    'def linear(x, w, b):\n    """y = w x + b."""\n    ### BEGIN SOLUTION\n'
+    "    return w * x + b\n    ### END SOLUTION",
+    "class Model:\n    def __call__(self, x):\n        if x is not None:\n"
+    "            ### BEGIN SOLUTION\n            return 2 * x\n            ### END SOLUTION\n"
+    "        return None",
+    "### BEGIN SOLUTION\nw, b = 2.0, 1.0\nshape = (3, 2)\nprint(w)\n### END SOLUTION\nprint('ok')",
+    "if True:\n    ### BEGIN SOLUTION\n    lr = 0.1\n    ### END SOLUTION",
+    "### BEGIN SOLUTION\ndef helper(a,\n           b=2):\n    return a + b\n### END SOLUTION",
+]
+
+EXPECTED_STUBS = [
+    "import numpy as np\n%matplotlib inline",
+    'def linear(x, w, b):\n    """y = w x + b."""\n'
+    '    raise NotImplementedError("your answer here")',
+    "class Model:\n    def __call__(self, x):\n        if x is not None:\n"
+    '            raise NotImplementedError("your answer here")\n        return None',
+    "w = ...  # your answer here\nb = ...  # your answer here\n"
+    "shape = ...  # your answer here\nprint('ok')",
+    "if True:\n    lr = ...  # your answer here",
+    'def helper(a,\n           b=2):\n    raise NotImplementedError("your answer here")',
+]
+
+
+def solution_notebook() -> nbformat.NotebookNode:
+    cells = [new_markdown_cell("# Exercise\n### BEGIN SOLUTION stays in markdown")]
+    for i, source in enumerate(SOLUTION_CELLS):
+        cell = new_code_cell(source, execution_count=i + 1, metadata={"tags": [f"t{i}"]})
+        cell.outputs = [new_output("stream", name="stdout", text="solution output\n")]
+        cells.append(cell)
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3",
+                                                            "display_name": "Python 3",
+                                                            "language": "python"}})
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"  # nbformat makes random ids; fixtures must be reproducible
+    return nb
+
+
+@pytest.fixture
+def course(tmp_path):
+    (tmp_path / "solutions").mkdir()
+    nbformat.write(solution_notebook(), tmp_path / "solutions" / "01_linear_unit.ipynb")
+    return tmp_path
+
+
+def make(course, *extra):
+    return main(["make-exercises", "--solutions", str(course / "solutions"),
+                 "--exercises", str(course / "exercises"), *extra])
+
+
+# -- make-exercises -------------------------------------------------------------------------------
+def test_make_exercises_replaces_solutions_by_stubs(course):
+    assert make(course) == 0
+    nb = nbformat.read(course / "exercises" / "01_linear_unit.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.source for c in code] == EXPECTED_STUBS
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert [c.metadata["tags"] for c in code] == [[f"t{i}"] for i in range(len(code))]
+    assert nb.cells[0].source == "# Exercise\n### BEGIN SOLUTION stays in markdown"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_generated_stubs_run_top_to_bottom_and_count_as_not_attempted(course):
+    make(course)
+    nb = nbformat.read(course / "exercises" / "01_linear_unit.ipynb", as_version=4)
+    namespace: dict = {}
+    for cell in nb.cells[1:]:
+        exec(cell.source.replace("%matplotlib inline", ""), namespace)
+    assert namespace["w"] is ... and namespace["lr"] is ...
+    with pytest.raises(NotImplementedError):
+        namespace["linear"](1.0, 2.0, 3.0)
+
+
+def test_make_exercises_is_deterministic_and_check_passes(course, capsys):
+    make(course)
+    first = (course / "exercises" / "01_linear_unit.ipynb").read_bytes()
+    assert first.endswith(b"}\n")
+    (course / "exercises" / "01_linear_unit.ipynb").unlink()
+    make(course)
+    assert (course / "exercises" / "01_linear_unit.ipynb").read_bytes() == first
+    capsys.readouterr()
+    assert make(course, "--check") == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_missing_cell_ids_get_stable_ones(course):
+    path = course / "solutions" / "01_linear_unit.ipynb"
+    data = json.loads(path.read_text())
+    for cell in data["cells"]:
+        del cell["id"]
+    path.write_text(json.dumps(data))
+    make(course)
+    first = (course / "exercises" / "01_linear_unit.ipynb").read_bytes()
+    (course / "exercises" / "01_linear_unit.ipynb").unlink()
+    make(course)
+    assert (course / "exercises" / "01_linear_unit.ipynb").read_bytes() == first
+    assert b'"id": "cell-1"' in first
+
+
+def test_check_names_stale_missing_and_extra_files(course, capsys):
+    make(course)
+    solution = course / "solutions" / "01_linear_unit.ipynb"
+    nb = nbformat.read(solution, as_version=4)
+    nb.cells[1].source += "\n# changed"
+    nbformat.write(nb, solution)
+    nbformat.write(solution_notebook(), course / "solutions" / "02_more.ipynb")
+    (course / "exercises" / "99_old.ipynb").write_text("{}")
+    before = sorted(p.read_bytes() for p in (course / "exercises").iterdir())
+    capsys.readouterr()
+    assert make(course, "--check") == 1
+    out = capsys.readouterr().out
+    assert "01_linear_unit.ipynb: out of date" in out
+    assert "02_more.ipynb: missing" in out
+    assert "99_old.ipynb: no matching solution notebook" in out
+    assert sorted(p.read_bytes() for p in (course / "exercises").iterdir()) == before
+
+
+def test_unbalanced_markers_are_reported(course, capsys):
+    with pytest.raises(StubError, match="never closed"):
+        stub_source("### BEGIN SOLUTION\nx = 1")
+    with pytest.raises(StubError, match="without"):
+        stub_source("x = 1\n### END SOLUTION")
+    nb = solution_notebook()
+    nb.cells[1].source = "x = 1\n### END SOLUTION"
+    nbformat.write(nb, course / "solutions" / "01_linear_unit.ipynb")
+    assert make(course) == 1
+    assert "cell 2" in capsys.readouterr().err
+
+
+def test_solution_cell_marker_empties_the_cell():
+    assert stub_source("### SOLUTION CELL\nx = compute()") == "# your answer here"
+
+
+def test_missing_solutions_directory_is_a_usage_error(tmp_path):
+    assert main(["make-exercises", "--solutions", str(tmp_path / "nope")]) == 2
+
+
+# -- grade ----------------------------------------------------------------------------------------
+SETUP = """\
+from dlcourse.grading import Exercise, FunctionQuestion, ValueQuestion
+q1 = FunctionQuestion("q1", lambda x: 2 * x, lambda rng: {"x": rng.normal(size=3)})
+q2 = ValueQuestion("q2", (3, 2))
+exercise = Exercise("00_fixture", [q1, q2])
+exercise.setup()"""
+
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i}"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Grade five notebooks in ONE invocation (kernels are slow to start)."""
+    folder = tmp_path_factory.mktemp("submissions")
+    paths = [
+        write_notebook(folder / "a_pass.ipynb", SETUP, "1 / 0  # a failing cell must not stop",
+                       "q1.check(lambda x: x + x)", "q2.check((3, 2))"),
+        write_notebook(folder / "b_fail.ipynb", SETUP, "q1.check(lambda x: 2 * x)",
+                       "q2.check((2, 3))"),
+        folder / "c_invalid.ipynb",
+        write_notebook(folder / "d_timeout.ipynb", SETUP, "q1.check(lambda x: 2 * x)",
+                       "while True:\n    pass", "q2.check((3, 2))"),
+        write_notebook(folder / "e_dies.ipynb", SETUP, "q2.check((3, 2))",
+                       "import os\nos._exit(1)", "q1.check(lambda x: 2 * x)"),
+    ]
+    paths[2].write_text('{"cells": [ truncated')
+    # A stale record saved in the file must not count: only this run's outputs do.
+    nb = nbformat.read(paths[1], as_version=4)
+    nb.cells[2].outputs = [new_output("display_data", data={grade.MIME_TYPE: {
+        "kind": "outcome", "exercise": "00_fixture", "notebook_question": "q2",
+        "outcome": "correct", "points": 1, "max_points": 1}})]
+    nbformat.write(nb, paths[1])
+    before = {p: p.read_bytes() for p in paths}
+    env = {"MPLBACKEND": "Agg",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        proc_out = _run_main(["grade", "--timeout", "2", "--json", *map(str, paths)])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return paths, before, proc_out
+
+
+def _run_main(argv):
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(argv)
+    return status, out.getvalue()
+
+
+def by_name(report):
+    return {Path(n["path"]).name: n for n in report["notebooks"]}
+
+
+def outcomes(notebook):
+    return {q["notebook_question"]: q["outcome"] for q in notebook["questions"]}
+
+
+def test_grade_reports_every_notebook_and_fails_overall(graded):
+    _, _, (status, out) = graded
+    assert status == 1
+    report = json.loads(out)
+    notebooks = by_name(report)
+    assert list(notebooks) == ["a_pass.ipynb", "b_fail.ipynb", "c_invalid.ipynb",
+                               "d_timeout.ipynb", "e_dies.ipynb"]
+    assert notebooks["a_pass.ipynb"]["passed"] is True
+    assert outcomes(notebooks["a_pass.ipynb"]) == {"q1": "correct", "q2": "correct"}
+    assert report["passed"] is False
+
+
+def test_grade_outcomes_per_notebook(graded):
+    notebooks = by_name(json.loads(graded[2][1]))
+    fail = notebooks["b_fail.ipynb"]
+    assert fail["status"] == "ok"
+    assert outcomes(fail) == {"q1": "correct", "q2": "incorrect"}
+    assert "expected (3, 2), but got (2, 3)" in fail["questions"][1]["message"]
+    assert (fail["points"], fail["max_points"]) == (1, 2)
+    assert notebooks["c_invalid.ipynb"]["status"] == "invalid notebook"
+    timeout = notebooks["d_timeout.ipynb"]
+    assert timeout["status"] == "timeout"
+    assert outcomes(timeout) == {"q1": "correct", "q2": "not attempted"}
+    dies = notebooks["e_dies.ipynb"]
+    assert dies["status"] == "kernel died"
+    assert outcomes(dies) == {"q1": "not attempted", "q2": "correct"}
+
+
+def test_grade_never_modifies_the_notebooks(graded):
+    paths, before, _ = graded
+    assert {p: p.read_bytes() for p in paths} == before
+
+
+def test_grade_table_lists_outcomes_and_totals(graded):
+    paths, _, _ = graded
+    results = [grade.NotebookResult(str(paths[0]), questions=[
+        {"notebook_question": "q1", "outcome": "correct", "points": 1, "max_points": 1}]),
+        grade.NotebookResult(str(paths[2]), status="invalid notebook", message="bad JSON")]
+    table = grade.format_table(results)
+    assert re.search(r"a_pass\.ipynb\s+q1\s+correct\s+1/1\n", table)
+    assert re.search(r"c_invalid\.ipynb\s+-\s+invalid notebook\s+bad JSON\n", table)
+    assert table.endswith("Total: 1/1 points; 1 of 2 notebooks passed")
+
+
+def test_grade_usage_errors(tmp_path):
+    assert main(["grade"]) == 2
+    assert main(["grade", str(tmp_path / "missing.ipynb")]) == 2
+    assert main(["grade", str(tmp_path)]) == 2  # a folder without notebooks
+
+
+def test_records_last_one_wins_and_undeclared_questions_count():
+    nb = new_notebook(cells=[new_code_cell("")])
+    record = {"kind": "outcome", "exercise": "e", "notebook_question": "q1", "points": 0,
+              "max_points": 1}
+    nb.cells[0].outputs = [
+        new_output("display_data", data={grade.MIME_TYPE: {**record, "outcome": "incorrect"}}),
+        new_output("display_data", data={grade.MIME_TYPE: {**record, "outcome": "correct",
+                                                           "points": 1}}),
+    ]
+    (row,) = grade.question_rows(grade.records(nb))
+    assert (row["outcome"], row["points"]) == ("correct", 1)
+
+
+# -- progress and help ----------------------------------------------------------------------------
+def test_progress_command(tmp_path, monkeypatch, capsys):
+    from dlcourse.grading import Exercise, ValueQuestion
+
+    monkeypatch.setenv("DLCOURSE_PROGRESS", str(tmp_path / "p.json"))
+    assert main(["progress"]) == 0
+    assert "No progress recorded yet" in capsys.readouterr().out
+    q1, q2 = ValueQuestion("q1", 1.0), ValueQuestion("q2", 2.0)
+    Exercise("01_linear_unit", [q1, q2]).setup()
+    q1.check(1.0)
+    q2.check(5.0)
+    capsys.readouterr()
+    assert main(["progress"]) == 0
+    assert "01_linear_unit  1/2 passed: q1; not yet: q2" in capsys.readouterr().out
+    assert main(["progress", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["exercises"]
+    assert row["passed"] == ["q1"] and row["total"] == 2 and row["max_points"] == 2
+
+
+def test_help(capsys):
+    assert main(["--help"]) == 0
+    text = capsys.readouterr().out
+    assert all(cmd in text for cmd in ("make-exercises", "grade", "progress"))
+    assert main(["grade", "--help"]) == 0
+    assert "--timeout" in capsys.readouterr().out
+    assert main([]) == 2
+
+
+def test_module_entry_point():
+    proc = subprocess.run([sys.executable, "-m", "dlcourse.cli", "--help"], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0 and "usage: dlcourse" in proc.stdout
