@@ -8,7 +8,6 @@ Targets (issue 2): dlcourse within 1.5x of hand-written numpy, and no slower tha
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import numpy as np
@@ -27,7 +26,8 @@ def data(sizes, batch, seed=0):
 
 
 def time_per_call(step, repeats: int, rounds: int = 7) -> float:
-    """Median over rounds of the mean time of one call, in microseconds."""
+    """Best over rounds of the mean time of one call, in microseconds (the least disturbed
+    round: other work on the machine only ever adds time)."""
     for _ in range(max(repeats // 5, 3)):
         step()
     samples = []
@@ -36,7 +36,7 @@ def time_per_call(step, repeats: int, rounds: int = 7) -> float:
         for _ in range(repeats):
             step()
         samples.append((time.perf_counter() - start) / repeats * 1e6)
-    return statistics.median(samples)
+    return min(samples)
 
 
 def dlcourse_step(sizes, batch):
@@ -113,7 +113,7 @@ def main() -> None:
     except Exception:  # not installed, or installed but broken: measure without it
         torch_version = None
     print(f"numpy {np.__version__}, torch {torch_version or 'not installed'}; float32; "
-          "microseconds per SGD step (median of 7 rounds)")
+          "microseconds per SGD step (best of 7 rounds)")
     print(f"{'model':<14}{'batch':>6}{'numpy':>10}{'dlcourse':>10}{'torch':>10}"
           f"{'dl/numpy':>10}{'dl/torch':>10}")
     for sizes, batch in CONFIGS:

@@ -130,9 +130,9 @@ def dot(a, b) -> Tensor:
         if av.ndim == 1:  # (n,) @ (..., n, m) -> (..., m)
             ga = (bv @ g[..., None])[..., 0]
             return unbroadcast(ga, av.shape), unbroadcast(av[:, None] * g[..., None, :], bv.shape)
-        ga = g @ np.swapaxes(bv, -1, -2)
-        gb = np.swapaxes(av, -1, -2) @ g
-        return unbroadcast(ga, av.shape), unbroadcast(gb, bv.shape)
+        ga = unbroadcast(g @ np.swapaxes(bv, -1, -2), av.shape) if a.requires_grad else None
+        gb = unbroadcast(np.swapaxes(av, -1, -2) @ g, bv.shape) if b.requires_grad else None
+        return ga, gb
 
     return Tensor._from_op(a.data @ b.data, (a, b), backward, "dot")
 
@@ -142,7 +142,9 @@ def linear(x, W, b) -> Tensor:
     x, W, b = tensor(x), tensor(W), tensor(b)
 
     def backward(g):
-        return g @ W.data.T, x.data.T @ g, g.sum(axis=0)
+        # Inputs rarely need a gradient, and theirs costs as much as the forward pass: skip it.
+        gx = g @ W.data.T if x.requires_grad else None
+        return gx, x.data.T @ g, g.sum(axis=0)
 
     return Tensor._from_op(x.data @ W.data + b.data, (x, W, b), backward, "linear")
 
