@@ -37,9 +37,12 @@ import struct
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import DTypeLike
+
+if TYPE_CHECKING:  # numpy.typing costs ~20 ms to import; annotations only need its name
+    from numpy.typing import DTypeLike
 
 __all__ = [
     "ChecksumError",
