@@ -3,7 +3,8 @@
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("DLCOURSE_PROGRESS", "off")  # nbval runs exercises: keep the real record clean
+# nbval runs the exercise notebooks: keep the learner's real progress record out of it.
+os.environ.setdefault("DLCOURSE_PROGRESS", "off")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
