@@ -25,7 +25,8 @@ def _inputs(x, name: str, n_inputs: int, dtype) -> Tensor:
     """Check a batch of inputs: shape (batch, n_inputs), finite numbers."""
     x = ops.tensor(x, f"{name} inputs")
     if x.ndim != 2 or x.shape[1] != n_inputs:
-        raise ValueError(f"{name} expects inputs of shape (batch, {n_inputs}), got {x.shape}")
+        hint = "; for a single sample use x.reshape(1, -1)" if x.shape == (n_inputs,) else ""
+        raise ValueError(f"{name} expects inputs of shape (batch, {n_inputs}), got {x.shape}{hint}")
     if x.dtype != dtype:
         x = ops.tensor(x.data.astype(dtype)) if not x.requires_grad else x
     return x
