@@ -26,6 +26,7 @@ def is_checked(cell) -> bool:
 
 def clean(nb) -> None:
     nb.metadata.pop("widgets", None)
+    count = 0
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("scrolled", None)
@@ -34,6 +35,10 @@ def clean(nb) -> None:
         cell.execution_count = None
         kept = []
         if is_checked(cell):
+            # nbval refuses a reference cell that has outputs but no execution count, so checked
+            # cells are numbered 1, 2, 3... in order: stable, whatever order they were run in.
+            count += 1
+            cell.execution_count = count
             for out in cell.outputs:
                 if out.output_type == "stream" and out.name == "stdout":
                     kept.append(out)
@@ -41,7 +46,7 @@ def clean(nb) -> None:
                     data = {k: v for k, v in out.data.items() if k in TEXT_TYPES}
                     if data:
                         kept.append(nbformat.v4.new_output("execute_result", data=data,
-                                                           execution_count=None))
+                                                           execution_count=count))
         cell.outputs = kept
 
 
