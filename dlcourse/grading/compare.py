@@ -38,6 +38,8 @@ def fmt(x) -> str:
     if isinstance(x, np.ndarray):
         text = np.array2string(x, precision=4, threshold=20, edgeitems=3, separator=", ")
         return text if x.dtype.kind in "biufc" else f"array({text}, dtype={x.dtype})"
+    if isinstance(x, (np.integer, np.bool_)):
+        return repr(x.item())
     if isinstance(x, (float, np.floating)):
         text = f"{float(x):.6g}"
         return text if any(c in text for c in ".eni") else text + ".0"

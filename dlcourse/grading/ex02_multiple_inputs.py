@@ -1,0 +1,128 @@
+"""Checks for exercise 02, a unit with several inputs: y = w·x + b."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlcourse.grading import (
+    ChoiceQuestion,
+    Exercise,
+    FunctionQuestion,
+    Incorrect,
+    ValueQuestion,
+    compare,
+)
+
+
+def _nonzero(rng: np.random.Generator) -> float:
+    """A bias far enough from 0 that leaving it out changes the answer."""
+    return round(float(rng.choice([-1, 1]) * rng.uniform(0.5, 3.0)), 1)
+
+
+def _same(wrong, got) -> bool:
+    try:
+        compare(wrong, got)
+    except Incorrect:
+        return False
+    return True
+
+
+# -- q1: one sample -------------------------------------------------------------------------------
+def _unit_output(x, w, b):
+    return float(np.dot(w, x) + b)
+
+
+def _sample_cases(rng):
+    n = int(rng.integers(2, 6))
+    return {"x": rng.uniform(-3, 3, size=n).round(1), "w": rng.normal(0, 1.5, size=n).round(1),
+            "b": _nonzero(rng)}
+
+
+q1 = FunctionQuestion(
+    "q1", _unit_output, _sample_cases,
+    examples=[{"x": np.array([1.0, 2.0, 3.0]), "w": np.array([2.0, 0.0, -1.0]), "b": 0.5}],
+    points=2,
+    hints=["Multiply each input by its own weight, add the products, then add the bias once.",
+           "`np.dot(w, x)` (or `w @ x`) is the sum of the products w[0]*x[0] + w[1]*x[1] + ...",
+           "`w * x + b` is an array with one number per input; the unit outputs one number."],
+    solution="def unit_output(x, w, b):\n    return np.dot(w, x) + b",
+)
+
+# -- q2: a batch of samples -----------------------------------------------------------------------
+
+
+def _predict(X, w, b):
+    return X @ w + b
+
+
+def _batch_cases(rng):
+    batch, n = int(rng.integers(2, 6)), int(rng.integers(2, 5))
+    return {"X": rng.uniform(-3, 3, size=(batch, n)).round(1),
+            "w": rng.normal(0, 1.5, size=n).round(1), "b": _nonzero(rng)}
+
+
+q2 = FunctionQuestion(
+    "q2", _predict, _batch_cases,
+    examples=[{"X": np.array([[1.0, 2.0], [3.0, 4.0], [0.0, -1.0]]), "w": np.array([1.0, -1.0]),
+               "b": 0.5}],
+    points=2,
+    hints=["Each row of X is one sample; the answer has one number per row, shape (batch,).",
+           "`X @ w` takes the dot product of every row of X with w in one go; then add b."],
+    solution="def predict(X, w, b):\n    return X @ w + b",
+)
+
+# -- q3: read the weights off a plane -------------------------------------------------------------
+
+
+def _compare_q3(expected, got):
+    if _same([3.0, 0.0, 1.0], got):
+        raise Incorrect("You read the outputs at (1, 0) and (0, 1) as the weights. Part of each "
+                        "output is the bias: subtract b first.")
+    if _same([1.0, 2.0, -1.0], got):
+        raise Incorrect("The order asked for is `[w0, w1, b]`: the bias goes last.")
+    if _same([-1.0, 2.0, 1.0], got):
+        raise Incorrect("w0 and w1 are swapped: w0 belongs to the first input x0.")
+    compare(expected, got)
+
+
+q3 = ValueQuestion(
+    "q3", np.array([2.0, -1.0, 1.0]), compare=_compare_q3,
+    hints=["At the origin, (x0, x1) = (0, 0), both weights multiply zero.",
+           "Going from (0, 0) to (1, 0) changes only x0, by 1: the output changes by w0."],
+    solution="params = [2.0, -1.0, 1.0]   # b = y(0, 0) = 1, w0 = 3 - 1 = 2, w1 = 0 - 1 = -1",
+)
+
+# -- q4: how many numbers a unit learns -----------------------------------------------------------
+
+
+def _compare_q4(expected, got):
+    if _same(64, got):
+        raise Incorrect("64 counts the weights, one per pixel. The unit learns one more number.")
+    compare(expected, got)
+
+
+q4 = ValueQuestion(
+    "q4", 65, compare=_compare_q4,
+    hints=["One weight per input, plus ..."],
+    solution="n_parameters = 8 * 8 + 1   # 64 weights and one bias",
+)
+
+# -- q5: what a unit with many inputs draws -------------------------------------------------------
+q5 = ChoiceQuestion(
+    "q5",
+    {"a": "a straight line",
+     "b": "a flat plane in 3-D space",
+     "c": "a curved surface that can follow any data",
+     "d": "a flat hyperplane: flat like a plane, but in a space of 6 dimensions"},
+    answer="d",
+    explanations={
+        "a": "A line is what a unit with one input draws: one input axis and the output.",
+        "b": "A plane is the picture for two inputs: two input axes and the output axis.",
+        "c": "Every input only enters multiplied by a fixed weight; nothing can bend.",
+        "d": "Right: 5 input axes plus the output make 6 dimensions, and y = w·x + b is flat in "
+             "every direction: move along one input and the output changes at a constant rate.",
+    },
+    hints=["Count the axes: one per input, plus one for the output. Is anything squared?"],
+)
+
+exercise = Exercise("02_multiple_inputs", [q1, q2, q3, q4, q5])

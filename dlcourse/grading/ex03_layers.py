@@ -1,0 +1,129 @@
+"""Checks for exercise 03, the dense layer: many units sharing their inputs, x @ W + b."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlcourse.grading import (
+    ChoiceQuestion,
+    Exercise,
+    FunctionQuestion,
+    Incorrect,
+    ValueQuestion,
+    compare,
+)
+
+
+def _same(wrong, got) -> bool:
+    try:
+        compare(wrong, got)
+    except Incorrect:
+        return False
+    return True
+
+
+# -- q1: the dense forward pass -------------------------------------------------------------------
+def _dense(x, W, b):
+    return x @ W + b
+
+
+def _dense_cases(rng):
+    batch, n_in, n_units = (int(n) for n in rng.integers(2, 5, size=3))
+    return {"x": rng.uniform(-2, 2, size=(batch, n_in)).round(1),
+            "W": rng.normal(0, 1, size=(n_in, n_units)).round(1),
+            "b": rng.uniform(-2, 2, size=n_units).round(1)}
+
+
+q1 = FunctionQuestion(
+    "q1", _dense, _dense_cases,
+    # Square W first, so that a transposed W gives wrong numbers rather than a shape error.
+    examples=[{"x": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 2.0]]),
+               "W": np.array([[1.0, 2.0], [3.0, 4.0]]), "b": np.array([10.0, 20.0])}],
+    points=2,
+    hints=["Column j of W holds the weights of unit j; row i of x is sample i.",
+           "`x @ W` has shape (batch, n_units): entry [i, j] is unit j's weighted sum for "
+           "sample i. Then add b, one bias per unit (numpy broadcasts it over the rows)."],
+    solution="def dense(x, W, b):\n    return x @ W + b",
+)
+
+# -- q2: the shape of W ---------------------------------------------------------------------------
+
+
+def _compare_q2(expected, got):
+    if isinstance(got, tuple | list) and tuple(got) == expected[::-1]:
+        raise Incorrect(f"expected {expected}, but got {tuple(got)}: that is the transpose. "
+                        "W has one row per input and one column per unit, so that x @ W works "
+                        "for x of shape (batch, n_inputs).")
+    compare(expected, got)
+
+
+q2 = ValueQuestion(
+    "q2", (5, 3), compare=_compare_q2,
+    hints=["`x @ W` needs W to have as many rows as x has columns (inputs).",
+           "Each unit gets its own column of weights."],
+    solution="W_shape = (5, 3)   # (n_inputs, n_units)",
+)
+
+# -- q3: one unit's weights inside W --------------------------------------------------------------
+Q3_W = np.array([[0.2, -0.5, 1.0, 0.3],
+                 [0.7, 0.1, -0.4, 0.9],
+                 [-0.6, 0.8, 0.5, -0.2]])
+
+
+def _compare_q3(expected, got):
+    if _same(Q3_W[2], got):
+        raise Incorrect("That is row 2 of W: the weights going out of input 2 into every unit. "
+                        "A unit's weights form a column.")
+    if _same(Q3_W[:, 3], got) or _same(Q3_W[:, 1], got):
+        raise Incorrect("Right direction (a column), wrong column: numpy counts from 0, so unit 2 "
+                        "is the third column.")
+    compare(expected, got)
+
+
+q3 = ValueQuestion(
+    "q3", Q3_W[:, 2], compare=_compare_q3,
+    hints=["Units are the columns of W, counted from 0.", "`W[:, j]` is column j."],
+    solution="unit_2 = W[:, 2]   # [1.0, -0.4, 0.5]",
+)
+
+# -- q4: parameter count of a layer ---------------------------------------------------------------
+
+
+def _compare_q4(expected, got):
+    if _same(640, got):
+        raise Incorrect("640 = 64 * 10 counts the weights only; each of the 10 units also has a "
+                        "bias.")
+    if _same(704, got):
+        raise Incorrect("There is one bias per unit (10), not one per input (64).")
+    if _same(74, got) or _same(75, got):
+        raise Incorrect("Every input is connected to every unit: the weights multiply, 64 * 10.")
+    compare(expected, got)
+
+
+q4 = ValueQuestion(
+    "q4", 650, compare=_compare_q4,
+    hints=["W has shape (64, 10). How many biases are there?"],
+    solution="n_parameters = 64 * 10 + 10   # W (64, 10) plus b (10,)",
+)
+
+# -- q5: what the units of a layer share ----------------------------------------------------------
+q5 = ChoiceQuestion(
+    "q5",
+    {"a": "their weights: all units of a layer use the same W",
+     "b": "their inputs: every unit receives the same x, with its own weights and bias",
+     "c": "their bias: the layer has a single b",
+     "d": "their output: the units vote and the layer returns one number"},
+    answer="b",
+    explanations={
+        "a": "If they shared weights they would all compute the same thing; each unit has its "
+             "own column of W.",
+        "b": "Right: a dense layer is a set of linear units wired to the same inputs, each with "
+             "its own column of W and its own entry of b, side by side.",
+        "c": "b has one entry per unit, shape (n_units,).",
+        "d": "The layer returns one output per unit: shape (batch, n_units).",
+    },
+    hints=["Look at the shapes: W is (n_inputs, n_units), b is (n_units,), x is "
+           "(batch, n_inputs)."],
+)
+
+exercise = Exercise("03_layers", [q1, q2, q3, q4, q5])

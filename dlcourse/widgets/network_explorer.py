@@ -1,0 +1,225 @@
+"""Explorer: how width and depth change what a small network can learn (lesson 05).
+
+A fully connected network of ``depth`` hidden layers of ``width`` ReLU units and one sigmoid
+output is trained on a two-class set of 2-D points (moons or spirals) with full-batch SGD and
+momentum; the explorer shows its predicted probability over the plane (the decision boundary is
+where it crosses 0.5) and its training loss. Every training is seeded, so a setting always gives
+the same network, and results are cached: moving back to a setting is instant.
+
+    result = train_network("spirals", width=16, depth=3)
+    result.accuracy, result.probability.shape     # training accuracy, (GRID, GRID)
+    show_network_explorer()                       # in a notebook
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+import dlcourse as dl
+
+DATASETS = ("moons", "spirals")
+WIDTHS = (2, 4, 8, 16, 32)
+DEPTHS = (1, 2, 3, 4)
+N_POINTS = 200
+STEPS = 300
+LEARNING_RATE = 0.1
+MOMENTUM = 0.9
+GRID = 70
+
+
+@dataclass(frozen=True)
+class TrainedNetwork:
+    """What the explorer draws for one (dataset, width, depth)."""
+
+    dataset: str
+    width: int
+    depth: int
+    model: dl.Sequential
+    x: np.ndarray            # (N_POINTS, 2) training inputs
+    y: np.ndarray            # (N_POINTS,) labels 0 / 1
+    grid_x: np.ndarray       # (GRID,) first coordinate of the grid
+    grid_y: np.ndarray       # (GRID,) second coordinate
+    probability: np.ndarray  # (GRID, GRID) predicted probability of class 1; rows follow grid_y
+    losses: np.ndarray       # (STEPS,) training loss after each step
+    accuracy: float          # fraction of training points on the right side
+
+    @property
+    def n_parameters(self) -> int:
+        return sum(p.size for p in self.model.parameters())
+
+
+def _check(dataset, width, depth) -> tuple[str, int, int]:
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    for name, value, allowed in (("width", width, WIDTHS), ("depth", depth, DEPTHS)):
+        if isinstance(value, bool) or value not in allowed:
+            raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    return dataset, int(width), int(depth)
+
+
+def build_network(width: int, depth: int, seed: int = 0) -> dl.Sequential:
+    """``depth`` hidden Dense+ReLU layers of ``width`` units on 2 inputs, then one sigmoid unit."""
+    layers, n_inputs = [], 2
+    for i in range(depth):
+        layers.append(dl.Dense(n_inputs, width, activation="relu", seed=seed + i))
+        n_inputs = width
+    layers.append(dl.Dense(n_inputs, 1, activation="sigmoid", seed=seed + depth))
+    return dl.Sequential(layers)
+
+
+def load_points(dataset: str) -> tuple[np.ndarray, np.ndarray]:
+    """The explorer's training set: 200 seeded points of ``dl.datasets.moons`` or ``spirals``."""
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    return getattr(dl.datasets, dataset)(n=N_POINTS, seed=0)
+
+
+def grid_axes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Grid coordinates covering the points with a margin."""
+    lo, hi = x.min(axis=0) - 0.4, x.max(axis=0) + 0.4
+    return np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
+
+
+@cache
+def train_network(dataset: str, width: int, depth: int) -> TrainedNetwork:
+    """Train (once; later calls return the cached result) and evaluate on a grid."""
+    dataset, width, depth = _check(dataset, width, depth)
+    x, y = load_points(dataset)
+    targets = y.reshape(-1, 1).astype(float)
+    model = build_network(width, depth)
+    optimizer = dl.SGD(model.parameters(), learning_rate=LEARNING_RATE, momentum=MOMENTUM)
+    losses = np.array([dl.train_step(model, x, targets, dl.binary_crossentropy, optimizer)
+                       for _ in range(STEPS)])
+    gx, gy = grid_axes(x)
+    mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+    probability = dl.predict(model, mesh).reshape(GRID, GRID)
+    accuracy = dl.accuracy(y, dl.predict(model, x))
+    return TrainedNetwork(dataset, width, depth, model, x, y, gx, gy, probability, losses,
+                          accuracy)
+
+
+# --------------------------------------------------------------------------------------------
+# View
+# --------------------------------------------------------------------------------------------
+
+LEVELS = np.linspace(0.0, 1.0, 11)
+CLASS_COLORS = ("#2166ac", "#b2182b")  # ends of the RdBu colour map: class 0 blue, class 1 red
+
+
+class NetworkExplorer:
+    """Controls for data set, width and depth; left the decision boundary, right the loss."""
+
+    PARAMS = ("dataset", "width", "depth")
+
+    def __init__(self, dataset: str = "spirals", width: int = 8, depth: int = 2):
+        import ipywidgets as widgets
+
+        from dlcourse.widgets.view import FigureView, controls_row, debounced, new_figure
+
+        self.dataset, self.width, self.depth = _check(dataset, width, depth)
+        self.dataset_menu = widgets.Dropdown(options=list(DATASETS), value=self.dataset,
+                                             description="data set")
+        self.width_slider = widgets.SelectionSlider(options=list(WIDTHS), value=self.width,
+                                                    description="width")
+        self.depth_slider = widgets.SelectionSlider(options=list(DEPTHS), value=self.depth,
+                                                    description="depth")
+        for control in (self.width_slider, self.depth_slider):
+            control.continuous_update = False  # train once when the slider is released
+        self.fig = new_figure(9.0, 4.0)
+        self._build_axes()
+        self.view = FigureView(self.fig)
+        self.fig.set_layout_engine("none")  # keep the first layout: redoing it costs ~50 ms a move
+        self._syncing = False
+        for control, name in ((self.dataset_menu, "dataset"), (self.width_slider, "width"),
+                              (self.depth_slider, "depth")):
+            control.observe(debounced(self._handler(name)), "value")
+        self.box = widgets.VBox([
+            controls_row([self.dataset_menu, self.width_slider, self.depth_slider]),
+            self.view.image,
+        ])
+
+    def _handler(self, name: str):
+        def on_change(change: dict) -> None:
+            if not self._syncing:
+                self.update(**{name: change["new"]})
+
+        return on_change
+
+    def _build_axes(self) -> None:
+        self.ax, self.loss_ax = self.fig.subplots(1, 2, width_ratios=[1.25, 1])
+        self.ax.set_xlabel("$x_1$")
+        self.ax.set_ylabel("$x_2$")
+        self.ax.set_aspect("equal", adjustable="box")
+        self.fill = self.boundary = None
+        self.points = self.ax.scatter([], [], s=16, edgecolors="black", linewidths=0.5,
+                                      zorder=3)
+        self.title = self.ax.set_title("", fontsize=10)
+        (self.loss_line,) = self.loss_ax.plot([], [], color="tab:purple", lw=1.5)
+        self.loss_ax.set_xlim(0, STEPS)
+        self.loss_ax.set_xlabel("training step (full batch)")
+        self.loss_ax.set_ylabel("binary cross-entropy")
+        self.loss_ax.grid(True, alpha=0.3)
+        self.loss_ax.set_ylim(0, 1.0)
+        self.loss_title = self.loss_ax.set_title("", fontsize=10)
+        self._drawn_dataset = None
+        self._draw()
+        self.fig.colorbar(self.fill, ax=self.ax, shrink=0.8, ticks=[0, 0.5, 1],
+                          label="predicted P(red)")
+
+    def _draw(self) -> None:
+        result = train_network(self.dataset, self.width, self.depth)
+        self.result = result
+        # contour sets cannot be updated in place: replace them (a few ms)
+        for artist in (self.fill, self.boundary):
+            if artist is not None:
+                artist.remove()
+        self.fill = self.ax.contourf(result.grid_x, result.grid_y, result.probability,
+                                     levels=LEVELS, cmap="RdBu_r", alpha=0.55, zorder=1)
+        self.boundary = self.ax.contour(result.grid_x, result.grid_y, result.probability,
+                                        levels=[0.5], colors="black", linewidths=1.5, zorder=2)
+        if self._drawn_dataset != self.dataset:
+            self.points.set_offsets(result.x)
+            self.points.set_facecolors(np.array(CLASS_COLORS)[result.y])
+            self.ax.set_xlim(result.grid_x[0], result.grid_x[-1])
+            self.ax.set_ylim(result.grid_y[0], result.grid_y[-1])
+            self._drawn_dataset = self.dataset
+        layers = "layer" if self.depth == 1 else "layers"
+        self.title.set_text(f"{self.dataset}: {self.depth} hidden {layers} × {self.width} units\n"
+                            f"training accuracy {result.accuracy:.0%}, "
+                            f"{result.n_parameters} parameters")
+        steps = np.arange(1, len(result.losses) + 1)
+        self.loss_line.set_data(steps, result.losses)
+        self.loss_title.set_text(f"training loss: {result.losses[-1]:.3f} after {STEPS} steps")
+
+    def update(self, **params) -> TrainedNetwork:
+        """Set any of ``dataset``, ``width``, ``depth``; train if new, redraw; return the result."""
+        unknown = set(params) - set(self.PARAMS)
+        if unknown:
+            raise TypeError(f"update() takes {', '.join(self.PARAMS)}; got {sorted(unknown)}")
+        self.dataset, self.width, self.depth = _check(params.get("dataset", self.dataset),
+                                                      params.get("width", self.width),
+                                                      params.get("depth", self.depth))
+        self._syncing = True
+        try:
+            self.dataset_menu.value = self.dataset
+            self.width_slider.value = self.width
+            self.depth_slider.value = self.depth
+        finally:
+            self._syncing = False
+        self._draw()
+        self.view.redraw()
+        return self.result
+
+
+def show_network_explorer(dataset: str = "spirals", width: int = 8, depth: int = 2,
+                          display: bool = True) -> NetworkExplorer:
+    """Show the width/depth explorer and return it (``.update(width=32)`` drives it from code)."""
+    explorer = NetworkExplorer(dataset, width, depth)
+    if display:
+        from dlcourse.widgets.view import show
+
+        show(explorer.box, explorer.fig, "network explorer")
+    return explorer
