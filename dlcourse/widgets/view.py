@@ -72,6 +72,10 @@ class BlittedView(FigureView):
                                                          artist.get_zorder()))
         super().__init__(fig)
 
+    def recapture(self) -> None:
+        """Take a new background after changing something static (axis limits, say)."""
+        self._prepare()
+
     def _prepare(self) -> None:
         # Animated artists are left out of a screen draw (not hidden: hidden titles get moved).
         for artist in self.moving:

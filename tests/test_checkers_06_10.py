@@ -1,0 +1,488 @@
+"""Checkers of exercises 06-10: each accepts its solution and rejects the mistakes learners make.
+
+Every question is tried with its reference answer (and, where it matters, an equivalent answer
+written with dlcourse Tensors), with at least two planted wrong answers whose message must say
+what went wrong, and, for function questions, with a learner function that raises and with the
+stubs an exercise ships with.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import dlcourse as dl
+from dlcourse.grading import (
+    CORRECT,
+    ERROR,
+    INCORRECT,
+    NOT_ATTEMPTED,
+    TIMEOUT,
+    ChoiceQuestion,
+    FunctionQuestion,
+)
+from dlcourse.grading import ex06_loss_functions as ex06
+from dlcourse.grading import ex07_optimizer as ex07
+from dlcourse.grading import ex08_learning_rate as ex08
+from dlcourse.grading import ex09_backpropagation as ex09
+from dlcourse.grading import ex10_full_training_loop as ex10
+
+EXERCISES = [ex06.exercise, ex07.exercise, ex08.exercise, ex09.exercise, ex10.exercise]
+ALL_QUESTIONS = [q for exercise in EXERCISES for q in exercise]
+
+
+def qid(q) -> str:
+    return f"{q.exercise}.{q.id}"
+
+
+def assert_correct(q, answer) -> None:
+    outcome = q.evaluate(answer)
+    assert outcome.status == CORRECT, outcome.message
+
+
+def assert_incorrect(q, answer, *fragments: str) -> str:
+    with np.errstate(all="ignore"):  # some planted mistakes take log(0) on purpose
+        outcome = q.evaluate(answer)
+    assert outcome.status == INCORRECT, (outcome.status, outcome.message)
+    for fragment in fragments:
+        assert fragment in outcome.message, outcome.message
+    return outcome.message
+
+
+# -- every question ------------------------------------------------------------------------------
+def test_every_exercise_has_at_least_three_questions_of_several_kinds():
+    for exercise in EXERCISES:
+        questions = list(exercise)
+        assert len(questions) >= 3
+        assert any(not isinstance(q, ChoiceQuestion) for q in questions)
+
+
+@pytest.mark.parametrize("q", ALL_QUESTIONS, ids=qid)
+def test_placeholder_is_not_attempted(q):
+    assert q.evaluate(...).status == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("q", ALL_QUESTIONS, ids=qid)
+def test_every_question_has_hints_and_a_solution(q):
+    assert q.hints
+    assert q._solution().strip()
+
+
+FUNCTION_QUESTIONS = [ex06.q1, ex06.q2, ex06.q3, ex07.q1, ex07.q2, ex08.q1, ex09.q2, ex09.q3,
+                      ex09.q4, ex10.q1, ex10.q2, ex10.q3]
+
+
+@pytest.mark.parametrize("q", FUNCTION_QUESTIONS, ids=qid)
+def test_learner_function_that_raises_is_reported_not_raised(q):
+    def broken(*args):
+        return args[0] / "oops"
+
+    outcome = q.evaluate(broken)
+    assert outcome.status == ERROR
+    assert "TypeError" in outcome.message
+
+
+@pytest.mark.parametrize("q", FUNCTION_QUESTIONS, ids=qid)
+def test_exercise_stub_is_not_attempted(q):
+    def stub(*args):
+        raise NotImplementedError("your answer here")
+
+    assert q.evaluate(stub).status == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("q", FUNCTION_QUESTIONS, ids=qid)
+def test_a_value_instead_of_a_function_is_incorrect(q):
+    assert_incorrect(q, 0.5, "expected your function itself")
+
+
+@pytest.mark.parametrize("q", [q for q in FUNCTION_QUESTIONS if isinstance(q, FunctionQuestion)],
+                         ids=qid)
+def test_hard_coded_answer_for_the_first_case_fails(q):
+    first = q.inputs()[0]
+    answer = q.reference(*first.values())
+    assert_incorrect(q, lambda *args: answer)
+
+
+@pytest.mark.parametrize("q", [q for q in ALL_QUESTIONS if isinstance(q, ChoiceQuestion)],
+                         ids=qid)
+def test_choices_accept_the_answer_and_explain_every_other_option(q):
+    assert_correct(q, q.answer)
+    assert_correct(q, q.answer.upper())
+    for key in q.options:
+        if key != q.answer:
+            message = assert_incorrect(q, key, "not the best answer")
+            assert q.explanations[key] in message
+    assert_incorrect(q, "z", "expected one of")
+
+
+# -- 06 loss functions ---------------------------------------------------------------------------
+def test_06_mse():
+    assert_correct(ex06.q1, ex06.mse)
+    assert_correct(ex06.q1, lambda y_true, y_pred: dl.mse(y_true, y_pred))  # a Tensor result
+    assert_incorrect(ex06.q1, lambda t, p: np.sum((t - p) ** 2), "add up",
+                     "instead of taking their mean")
+    assert_incorrect(ex06.q1, lambda t, p: np.sqrt(np.mean((t - p) ** 2)), "square root")
+    assert_incorrect(ex06.q1, lambda t, p: np.mean(p - t), "expected 1.33333")
+
+
+def test_06_mae():
+    assert_correct(ex06.q2, ex06.mae)
+    assert_correct(ex06.q2, lambda y_true, y_pred: dl.mae(y_true, y_pred))
+    assert_incorrect(ex06.q2, lambda t, p: np.mean(p - t), "absolute value of every error")
+    assert_incorrect(ex06.q2, lambda t, p: abs(np.mean(p - t)), "cancel out")
+    assert_incorrect(ex06.q2, lambda t, p: np.sum(np.abs(t - p)), "instead of taking their mean")
+
+
+def test_06_binary_crossentropy():
+    assert_correct(ex06.q3, ex06.binary_crossentropy)
+    assert_correct(ex06.q3, lambda y, p: dl.binary_crossentropy(y, p))
+
+    def unclipped(y, p):
+        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+    message = assert_incorrect(ex06.q3, unclipped, "got nan", "Clip the probabilities")
+    assert "For inputs y_true=[1.0, 0.0, 1.0, 0.0, 1.0]" in message  # the small example first
+
+    def no_minus(y, p):
+        p = np.clip(p, 1e-7, 1 - 1e-7)
+        return np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+    assert_incorrect(ex06.q3, no_minus, "wrong sign")
+
+    def clipped_too_little(y, p):
+        p = np.clip(p, 1e-15, 1 - 1e-15)
+        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+    assert_incorrect(ex06.q3, clipped_too_little, "expected 6.5")
+
+
+def test_06_categorical_crossentropy_value():
+    labels, probabilities = ex06.Q4_LABELS, ex06.Q4_PROBABILITIES
+    right = -np.mean(np.log(probabilities[np.arange(4), labels]))
+    assert_correct(ex06.q4, right)
+    assert_correct(ex06.q4, dl.sparse_categorical_crossentropy(labels, probabilities))
+    assert_incorrect(ex06.q4, -right, "wrong sign")
+    assert_incorrect(ex06.q4, 4 * right, "instead of taking their mean")
+    assert_incorrect(ex06.q4, -np.log(probabilities).mean(), "Only the probability of the true")
+    assert_incorrect(ex06.q4, "0.5", "expected a number, but got a str")
+
+
+# -- 07 optimizer --------------------------------------------------------------------------------
+def gradient_by_backward(x, y, w, b):
+    w, b = dl.Tensor(w, requires_grad=True), dl.Tensor(b, requires_grad=True)
+    dl.mse(y, dl.dot(x, w) + b).backward()
+    return w.grad, b.grad
+
+
+def test_07_mse_gradient():
+    assert_correct(ex07.q1, ex07.mse_gradient)
+    assert_correct(ex07.q1, gradient_by_backward)
+
+    def error(x, y, w, b):
+        return x @ w + b - y
+
+    assert_incorrect(ex07.q1, lambda x, y, w, b: (2 * x.T @ (y - (x @ w + b)) / len(y),
+                                                  2 * np.mean(y - (x @ w + b))), "wrong sign")
+    assert_incorrect(ex07.q1, lambda x, y, w, b: (x.T @ error(x, y, w, b) / len(y),
+                                                  np.mean(error(x, y, w, b))), "`2 * e`")
+    assert_incorrect(ex07.q1, lambda x, y, w, b: (2 * x.T @ error(x, y, w, b),
+                                                  2 * np.sum(error(x, y, w, b))),
+                     "divide by the number of samples")
+    assert_incorrect(ex07.q1, lambda x, y, w, b: 2 * x.T @ error(x, y, w, b) / len(y),
+                     "expected two things")
+
+
+def test_07_sgd_step():
+    assert_correct(ex07.q2, ex07.sgd_step)
+
+    def with_optimizer(parameters, learning_rate):
+        dl.SGD(parameters, learning_rate=learning_rate).step()
+
+    assert_correct(ex07.q2, with_optimizer)
+
+    def rebinds(parameters, learning_rate):
+        for p in parameters:
+            p = p - learning_rate * p.grad  # noqa: PLW2901 (the planted mistake)
+
+    def uphill(parameters, learning_rate):
+        for p in parameters:
+            p.data += learning_rate * p.grad
+
+    def no_rate(parameters, learning_rate):
+        for p in parameters:
+            p.data -= p.grad
+
+    def first_only(parameters, learning_rate):
+        parameters[0].data -= learning_rate * parameters[0].grad
+
+    assert_incorrect(ex07.q2, rebinds, "did not change", "p.data -=")
+    assert_incorrect(ex07.q2, uphill, "uphill")
+    assert_incorrect(ex07.q2, no_rate, "ignores the learning rate")
+    assert_incorrect(ex07.q2, first_only, "parameter 1 after the step")
+
+
+def test_07_number_of_updates():
+    assert_correct(ex07.q3, 69)
+    assert_incorrect(ex07.q3, 66, "Round up")
+    assert_incorrect(ex07.q3, 3 * 1437 / 64, "whole number")
+    assert_incorrect(ex07.q3, 23, "one epoch")
+    assert_incorrect(ex07.q3, 3 * 1437, "counts samples")
+    assert_incorrect(ex07.q3, 69.0, "expected an integer")
+
+
+def test_07_one_step_by_hand():
+    assert_correct(ex07.q4, (2.3, 0.8))
+    assert_correct(ex07.q4, (np.array([2.3]), np.array(0.8)))  # from a LinearUnit's parameters
+    assert_correct(ex07.q4, [dl.Tensor([2.3]), dl.Tensor(0.8)])
+    assert_incorrect(ex07.q4, (0.5 - 1.8, 0.0 - 0.8), "uphill")
+    assert_incorrect(ex07.q4, (-18.0, -8.0), "In w_new: expected 2.3, but got -18.0")
+    assert_incorrect(ex07.q4, 2.3, "expected two numbers")
+
+
+# -- 08 learning rate ----------------------------------------------------------------------------
+def test_08_descend():
+    assert_correct(ex08.q1, ex08.descend)
+
+    def with_tensors(x, y, learning_rate, steps):
+        unit = dl.LinearUnit(1, w=[0.0], b=0.0)
+        optimizer = dl.SGD(unit.parameters(), learning_rate=learning_rate)
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = dl.mse(y, unit(x))
+            loss.backward()
+            optimizer.step()
+            losses.append(loss)  # a list of Tensors is accepted
+        return losses
+
+    assert_correct(ex08.q1, with_tensors)
+
+    def late(x, y, learning_rate, steps):
+        w = b = 0.0
+        losses = []
+        for _ in range(steps):
+            error = w * x + b - y
+            w -= learning_rate * 2 * np.mean(error * x)
+            b -= learning_rate * 2 * np.mean(error)
+            losses.append(np.mean((w * x + b - y) ** 2))
+        return np.array(losses)
+
+    def uphill(x, y, learning_rate, steps):
+        w = b = 0.0
+        losses = []
+        for _ in range(steps):
+            error = w * x + b - y
+            losses.append(np.mean(error**2))
+            w += learning_rate * 2 * np.mean(error * x)
+            b += learning_rate * 2 * np.mean(error)
+        return np.array(losses)
+
+    def no_factor_two(x, y, learning_rate, steps):
+        w = b = 0.0
+        losses = []
+        for _ in range(steps):
+            error = w * x + b - y
+            losses.append(np.mean(error**2))
+            w -= learning_rate * np.mean(error * x)
+            b -= learning_rate * np.mean(error)
+        return np.array(losses)
+
+    assert_incorrect(ex08.q1, late, "one step late")
+    assert_incorrect(ex08.q1, uphill, "against")
+    assert_incorrect(ex08.q1, no_factor_two, "values differ")
+
+
+def test_08_the_divergence_question_matches_the_data():
+    x, y = dl.datasets.noisy_line(n=50, seed=0)
+    with np.errstate(all="ignore"):
+        diverges = {key: ex08.descend(x, y, rate, 100)[-1] > ex08.descend(x, y, rate, 1)[0]
+                    for key, rate in ex08.q2.options.items()}
+    smallest = min((rate, key) for key, rate in ex08.q2.options.items() if diverges[key])[1]
+    assert smallest == ex08.q2.answer
+
+
+def test_08_limit():
+    assert_correct(ex08.q3, 0.2)
+    assert_correct(ex08.q3, 2 / 10)
+    assert_incorrect(ex08.q3, 0.1, "fastest rate")
+    assert_incorrect(ex08.q3, 0.4, "10w")
+    assert_incorrect(ex08.q3, "0.2", "expected a number")
+
+
+# -- 09 backpropagation --------------------------------------------------------------------------
+def test_09_chain_rule_value():
+    x = dl.Tensor(1.5, requires_grad=True)
+    ((2 * x - 1) ** 3).backward()
+    assert_correct(ex09.q1, x.grad)
+    assert_correct(ex09.q1, 24)
+    assert_incorrect(ex09.q1, 12.0, "du/dx = 2")
+    assert_incorrect(ex09.q1, 8.0, "y itself")
+
+
+def test_09_relu_backward():
+    assert_correct(ex09.q2, ex09.relu_backward)
+
+    def by_backward(a, grad_output):
+        a = dl.Tensor(a, requires_grad=True)
+        (dl.relu(a) * grad_output).sum().backward()  # the gradient arriving at relu's output
+        return a.grad
+
+    assert_correct(ex09.q2, by_backward)
+    assert_incorrect(ex09.q2, lambda a, g: (a > 0).astype(float), "only 0s and 1s")
+    assert_incorrect(ex09.q2, lambda a, g: np.maximum(g, 0), "no negative numbers")
+    assert_incorrect(ex09.q2, lambda a, g: g * (g > 0), "no negative numbers")
+    assert_incorrect(ex09.q2, lambda a, g: g * np.maximum(a, 0), "values differ")
+
+
+def test_09_dense_backward():
+    assert_correct(ex09.q3, ex09.dense_backward)
+    assert_incorrect(ex09.q3, lambda x, W, g: (g @ W.T, g.T @ x, g.sum(axis=0)),
+                     "In grad_W", "(transposed?)", "x.T @ grad_z")
+    assert_incorrect(ex09.q3, lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0)),
+                     "In grad_b", "mean over the rows")
+    assert_incorrect(ex09.q3, lambda x, W, g: (g @ W.T, x.T @ g, g),
+                     "In grad_b: expected shape (3,), but got shape (3, 3)")
+    assert_incorrect(ex09.q3, lambda x, W, g: (x.T @ g, g.sum(axis=0)), "three arrays")
+
+
+def test_09_softmax_crossentropy_backward():
+    assert_correct(ex09.q4, ex09.softmax_crossentropy_backward)
+
+    def by_backward(logits, y_true):
+        z = dl.Tensor(logits, requires_grad=True)
+        dl.categorical_crossentropy(y_true, dl.softmax(z)).backward()
+        return z.grad
+
+    def softmax(z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    assert_correct(ex09.q4, by_backward)
+    assert_incorrect(ex09.q4, lambda z, y: softmax(z) - y, "batch size times too large")
+    assert_incorrect(ex09.q4, lambda z, y: (y - softmax(z)) / len(z), "wrong sign")
+    assert_incorrect(ex09.q4, lambda z, y: (z - y) / len(z), "instead of the softmax")
+
+
+def test_09_gradients_accumulate():
+    x = dl.Tensor(3.0, requires_grad=True)
+    for _ in range(2):
+        (x * x).backward()
+    assert_correct(ex09.q5, x.grad)
+    assert_incorrect(ex09.q5, 6.0, "adds to")
+    assert_incorrect(ex09.q5, 9.0, "x.grad")
+
+
+# -- 10 full training loop -----------------------------------------------------------------------
+def test_10_accuracy():
+    assert_correct(ex10.q1, ex10.accuracy)
+    assert_correct(ex10.q1, lambda y, p: dl.accuracy(y, p))
+    assert_incorrect(ex10.q1, lambda y, p: np.sum(np.argmax(p, axis=1) == y), "divide by")
+    assert_incorrect(ex10.q1, lambda y, p: 100 * np.mean(np.argmax(p, axis=1) == y),
+                     "not as a percentage")
+    assert_incorrect(ex10.q1, lambda y, p: np.mean(np.max(p, axis=1)), "expected 0.75")
+
+
+def forgets_zero_grad(model, optimizer, x_batch, y_batch):
+    loss = dl.sparse_categorical_crossentropy(y_batch, model(x_batch))
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def forgets_step(model, optimizer, x_batch, y_batch):
+    optimizer.zero_grad()
+    loss = dl.sparse_categorical_crossentropy(y_batch, model(x_batch))
+    loss.backward()
+    return loss.item()
+
+
+def loss_after_update(model, optimizer, x_batch, y_batch):
+    ex10.train_step(model, optimizer, x_batch, y_batch)
+    return dl.sparse_categorical_crossentropy(y_batch, model(x_batch)).item()
+
+
+def wrong_loss(model, optimizer, x_batch, y_batch):
+    optimizer.zero_grad()
+    loss = dl.mse(np.eye(3)[y_batch], model(x_batch))
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def test_10_train_step():
+    assert_correct(ex10.q2, ex10.train_step)
+    assert_correct(ex10.q2, lambda m, o, x, y: dl.train_step(m, x, y,
+                                                             dl.sparse_categorical_crossentropy, o))
+    returns_tensor = ex10.train_step  # the loss as a Tensor is fine too
+    assert_correct(ex10.q2, lambda m, o, x, y: dl.Tensor(returns_tensor(m, o, x, y)))
+    assert_incorrect(ex10.q2, forgets_zero_grad, "The first step was right", "zero_grad")
+    assert_incorrect(ex10.q2, forgets_step, "had not changed", "optimizer.step()")
+    assert_incorrect(ex10.q2, loss_after_update, "In the loss you returned", "before the update")
+    assert_incorrect(ex10.q2, wrong_loss, "After one step the parameters differ",
+                     "sparse_categorical_crossentropy")
+
+
+@pytest.fixture(scope="module")
+def model_trained_beforehand():
+    (x_train, y_train), _ = dl.datasets.load_digits()
+    return ex10.train(x_train, y_train, seed=0)
+
+
+def test_10_digit_classifier_accepts_a_model_that_trains():
+    outcome = ex10.q3.evaluate(ex10.train)
+    assert outcome.status == CORRECT, outcome.message
+    assert "Test accuracy 97" in outcome.message
+
+
+def test_10_digit_classifier_rejects_a_model_trained_elsewhere(model_trained_beforehand):
+    assert_incorrect(ex10.q3, lambda x, y, seed: model_trained_beforehand,
+                     "still predicted the original digits")
+
+
+def untrained(x, y, seed):
+    return dl.Sequential([dl.Dense(64, 32, activation="relu", seed=seed),
+                          dl.Dense(32, 10, activation="softmax", seed=seed + 1)])
+
+
+def undertrained(x, y, seed):
+    model = untrained(x, y, seed)
+    dl.fit(model, x, y, optimizer=dl.SGD(model.parameters(), learning_rate=0.02), epochs=1,
+           seed=seed, verbose=0)
+    return model
+
+
+def returns_history(x, y, seed):
+    model = untrained(x, y, seed)
+    return dl.fit(model, x[:64], y[:64], epochs=1, verbose=0)
+
+
+def test_10_digit_classifier_rejects_weak_or_wrong_answers():
+    assert_incorrect(ex10.q3, untrained, "about what guessing gives")
+    assert_incorrect(ex10.q3, undertrained, "at least 95% is needed", "Train longer")
+    assert_incorrect(ex10.q3, returns_history, "the History that fit returns", "return model")
+    assert_incorrect(ex10.q3, lambda x, y, seed: lambda images: images[:, :10],
+                     "at least 95% is needed")
+    assert_incorrect(ex10.q3, lambda x, y, seed: lambda images: images.T,
+                     "should give shape (360, 10)")
+
+
+def test_10_digit_classifier_that_never_returns_times_out(monkeypatch):
+    monkeypatch.setattr(ex10.q3, "timeout", 0.2)
+
+    def forever(x, y, seed):
+        while True:
+            pass
+
+    assert ex10.q3.evaluate(forever).status == TIMEOUT
+
+
+def test_10_an_error_inside_training_is_reported_with_its_message():
+    def one_hot_loss_with_integer_labels(x, y, seed):
+        model = untrained(x, y, seed)
+        dl.fit(model, x, y, loss=dl.categorical_crossentropy, epochs=1, verbose=0)
+        return model
+
+    outcome = ex10.q3.evaluate(one_hot_loss_with_integer_labels)
+    assert outcome.status == ERROR
+    assert "ValueError" in outcome.message and "same shape" in outcome.message
+    assert "seed=0" in outcome.message  # the inputs the check used
