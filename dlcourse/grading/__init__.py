@@ -6,12 +6,23 @@ An exercise module defines its questions and an ``Exercise``; a notebook imports
     exercise.setup()
     q1.check(linear)      # correct / incorrect (with why) / not attempted / error / timeout
 
-See ``question.py`` for the question kinds, ``outcome.py`` for the record ``dlcourse grade``
-reads, ``make_exercises.py`` for how exercise notebooks are generated from solutions.
+See ``question.py`` for the question kinds, ``mistakes.py`` for advice on known wrong answers,
+``outcome.py`` for the record ``dlcourse grade`` reads, ``make_exercises.py`` for how exercise
+notebooks are generated from solutions.
 """
 
 from .compare import compare, describe_type, fmt, unwrap
 from .exercise import Exercise
+from .mistakes import (
+    advising,
+    close_to,
+    is_negated,
+    is_not_finite,
+    is_whole_multiple,
+    matches,
+    ratio,
+    times,
+)
 from .outcome import (
     CORRECT,
     ERROR,
@@ -46,10 +57,18 @@ __all__ = [
     "Outcome",
     "Question",
     "ValueQuestion",
+    "advising",
     "call_learner",
+    "close_to",
     "compare",
     "describe_type",
     "fmt",
+    "is_negated",
+    "is_not_finite",
     "is_placeholder",
+    "is_whole_multiple",
+    "matches",
+    "ratio",
+    "times",
     "unwrap",
 ]

@@ -11,20 +11,13 @@ from dlcourse.grading import (
     Incorrect,
     ValueQuestion,
     compare,
+    matches,
 )
 
 
 def _nonzero(rng: np.random.Generator) -> float:
     """A weight or bias far enough from 0 that leaving it out changes the answer."""
     return round(float(rng.choice([-1, 1]) * rng.uniform(0.5, 3.0)), 1)
-
-
-def _same(wrong, got) -> bool:
-    try:
-        compare(wrong, got)
-    except Incorrect:
-        return False
-    return True
 
 
 # -- q1: the unit as a function -------------------------------------------------------------------
@@ -53,10 +46,10 @@ Q2_W, Q2_B = -0.5, 2.0
 
 
 def _compare_q2(expected, got):
-    if _same(-Q2_W * Q2_X + Q2_B, got):
+    if matches(-Q2_W * Q2_X + Q2_B, got):
         raise Incorrect("Your outputs grow with x, but the weight is negative (w = -0.5): "
                         "each step of x to the right should lower the output.")
-    if _same(Q2_W * Q2_X, got):
+    if matches(Q2_W * Q2_X, got):
         raise Incorrect("These are w * x alone: the bias b = 2 is missing.")
     compare(expected, got)
 
@@ -72,9 +65,9 @@ q2 = ValueQuestion(
 
 
 def _compare_q3(expected, got):
-    if _same([1.0, 3.0], got):
+    if matches([1.0, 3.0], got):
         raise Incorrect("You have them the wrong way round: the answer is `[w, b]`, weight first.")
-    if _same([3.5, 1.0], got) or _same([3.5, 0.0], got):
+    if matches([3.5, 1.0], got) or matches([3.5, 0.0], got):
         raise Incorrect("7 / 2 = 3.5 would be the slope of a line through the origin. This unit "
                         "has a bias: the output rises from 1 to 7, by 6, while x goes from 0 to 2.")
     compare(expected, got)

@@ -11,20 +11,13 @@ from dlcourse.grading import (
     Incorrect,
     ValueQuestion,
     compare,
+    matches,
 )
 
 
 def _nonzero(rng: np.random.Generator) -> float:
     """A bias far enough from 0 that leaving it out changes the answer."""
     return round(float(rng.choice([-1, 1]) * rng.uniform(0.5, 3.0)), 1)
-
-
-def _same(wrong, got) -> bool:
-    try:
-        compare(wrong, got)
-    except Incorrect:
-        return False
-    return True
 
 
 # -- q1: one sample -------------------------------------------------------------------------------
@@ -75,12 +68,12 @@ q2 = FunctionQuestion(
 
 
 def _compare_q3(expected, got):
-    if _same([3.0, 0.0, 1.0], got):
+    if matches([3.0, 0.0, 1.0], got):
         raise Incorrect("You read the outputs at (1, 0) and (0, 1) as the weights. Part of each "
                         "output is the bias: subtract b first.")
-    if _same([1.0, 2.0, -1.0], got):
+    if matches([1.0, 2.0, -1.0], got):
         raise Incorrect("The order asked for is `[w0, w1, b]`: the bias goes last.")
-    if _same([-1.0, 2.0, 1.0], got):
+    if matches([-1.0, 2.0, 1.0], got):
         raise Incorrect("w0 and w1 are swapped: w0 belongs to the first input x0.")
     compare(expected, got)
 
@@ -96,7 +89,7 @@ q3 = ValueQuestion(
 
 
 def _compare_q4(expected, got):
-    if _same(64, got):
+    if matches(64, got):
         raise Incorrect("64 counts the weights, one per pixel. The unit learns one more number.")
     compare(expected, got)
 

@@ -11,15 +11,8 @@ from dlcourse.grading import (
     Incorrect,
     ValueQuestion,
     compare,
+    matches,
 )
-
-
-def _same(wrong, got) -> bool:
-    try:
-        compare(wrong, got)
-    except Incorrect:
-        return False
-    return True
 
 
 # -- q1: the dense forward pass -------------------------------------------------------------------
@@ -71,10 +64,10 @@ Q3_W = np.array([[0.2, -0.5, 1.0, 0.3],
 
 
 def _compare_q3(expected, got):
-    if _same(Q3_W[2], got):
+    if matches(Q3_W[2], got):
         raise Incorrect("That is row 2 of W: the weights going out of input 2 into every unit. "
                         "A unit's weights form a column.")
-    if _same(Q3_W[:, 3], got) or _same(Q3_W[:, 1], got):
+    if matches(Q3_W[:, 3], got) or matches(Q3_W[:, 1], got):
         raise Incorrect("Right direction (a column), wrong column: numpy counts from 0, so unit 2 "
                         "is the third column.")
     compare(expected, got)
@@ -90,12 +83,12 @@ q3 = ValueQuestion(
 
 
 def _compare_q4(expected, got):
-    if _same(640, got):
+    if matches(640, got):
         raise Incorrect("640 = 64 * 10 counts the weights only; each of the 10 units also has a "
                         "bias.")
-    if _same(704, got):
+    if matches(704, got):
         raise Incorrect("There is one bias per unit (10), not one per input (64).")
-    if _same(74, got) or _same(75, got):
+    if matches(74, got) or matches(75, got):
         raise Incorrect("Every input is connected to every unit: the weights multiply, 64 * 10.")
     compare(expected, got)
 

@@ -13,15 +13,8 @@ from dlcourse.grading import (
     compare,
     describe_type,
     fmt,
+    matches,
 )
-
-
-def _same(wrong, got) -> bool:
-    try:
-        compare(wrong, got)
-    except Incorrect:
-        return False
-    return True
 
 
 # -- q1: the rectifier ----------------------------------------------------------------------------
@@ -86,13 +79,13 @@ Q3_W, Q3_B = -2.0, 1.0
 
 
 def _compare_q3(expected, got):
-    if _same(Q3_W * Q3_X + Q3_B, got):
+    if matches(Q3_W * Q3_X + Q3_B, got):
         raise Incorrect("These are the outputs of the linear part, w * x + b. The unit then "
                         "applies the rectifier to them.")
-    if _same(Q3_W * np.maximum(0, Q3_X) + Q3_B, got):
+    if matches(Q3_W * np.maximum(0, Q3_X) + Q3_B, got):
         raise Incorrect("The rectifier goes on the unit's output, max(0, w * x + b), not on "
                         "the input x.")
-    if _same(np.minimum(0, Q3_W * Q3_X + Q3_B), got):
+    if matches(np.minimum(0, Q3_W * Q3_X + Q3_B), got):
         raise Incorrect("You kept the negative outputs and zeroed the positive ones: that is "
                         "min, the rectifier is max(0, ...).")
     compare(expected, got)
@@ -108,9 +101,9 @@ q3 = ValueQuestion(
 
 
 def _compare_q4(expected, got):
-    if _same(-expected, got):
+    if matches(-expected, got):
         raise Incorrect("Check the sign: at the bend w * x + b = 0, so x = -b / w.")
-    if _same(-Q3_W / Q3_B, got) or _same(Q3_W / Q3_B, got):
+    if matches(-Q3_W / Q3_B, got) or matches(Q3_W / Q3_B, got):
         raise Incorrect("That fraction is upside down: from w * x + b = 0, x = -b / w.")
     compare(expected, got)
 

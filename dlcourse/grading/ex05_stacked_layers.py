@@ -16,16 +16,9 @@ from dlcourse.grading import (
     compare,
     describe_type,
     fmt,
+    matches,
     unwrap,
 )
-
-
-def _same(wrong, got) -> bool:
-    try:
-        compare(wrong, got)
-    except Incorrect:
-        return False
-    return True
 
 
 def _relu(z):
@@ -74,12 +67,12 @@ Q2_BIASES = sum(Q2_SIZES[1:])
 
 
 def _compare_q2(expected, got):
-    if _same(Q2_WEIGHTS, got):
+    if matches(Q2_WEIGHTS, got):
         raise Incorrect(f"{Q2_WEIGHTS} counts the weights only; every unit also has a bias.")
-    if _same(Q2_WEIGHTS + sum(Q2_SIZES), got):
+    if matches(Q2_WEIGHTS + sum(Q2_SIZES), got):
         raise Incorrect("The 64 inputs are data, not units: they have no bias. Only the "
                         "32 + 16 + 10 units do.")
-    if _same(sum(Q2_SIZES), got) or _same(Q2_BIASES, got):
+    if matches(sum(Q2_SIZES), got) or matches(Q2_BIASES, got):
         raise Incorrect("That counts units. Each layer has a weight for every pair (input, unit) "
                         "plus one bias per unit.")
     compare(expected, got)
@@ -162,12 +155,12 @@ class _ModelQuestion(Question):
         compare((8, 1), tuple(np.shape(got)), what="the shape of the output for 8 points")
         got = np.asarray(got, dtype=float)
         expected = self._reference(x, weights, hidden=_relu, output=_sigmoid)
-        if _same(expected, got):
+        if matches(expected, got):
             return
         if np.any(got < 0) or np.any(got > 1):
             raise Incorrect("Some outputs lie outside (0, 1): the output layer needs "
                             "`activation=\"sigmoid\"` to give a probability.")
-        if _same(self._reference(x, weights, hidden=lambda z: z, output=_sigmoid), got):
+        if matches(self._reference(x, weights, hidden=lambda z: z, output=_sigmoid), got):
             raise Incorrect("The hidden layers have no activation, so they collapse into one "
                             "linear map: give them `activation=\"relu\"`.")
         try:

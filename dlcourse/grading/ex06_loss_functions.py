@@ -8,74 +8,20 @@ from dlcourse.grading import (
     ChoiceQuestion,
     Exercise,
     FunctionQuestion,
-    Incorrect,
     ValueQuestion,
-    compare,
+    advising,
+    close_to,
+    is_negated,
+    is_not_finite,
+    is_whole_multiple,
     unwrap,
 )
 
 EPSILON = 1e-7
 
 
-# -- recognising common mistakes -----------------------------------------------------------------
-def _number_array(x) -> np.ndarray | None:
-    try:
-        array = np.asarray(unwrap(x), dtype=float)
-    except (TypeError, ValueError):
-        return None
-    return array
-
-
-def _ratio(expected, got) -> float | None:
-    """The constant factor between ``got`` and ``expected``, if there is one."""
-    e, g = _number_array(expected), _number_array(got)
-    if e is None or g is None or e.shape != g.shape or not np.all(np.isfinite(g)):
-        return None
-    if np.any(np.abs(e) < 1e-12):
-        return None
-    ratios = (g / e).ravel()
-    return float(ratios[0]) if np.allclose(ratios, ratios[0], rtol=1e-6) else None
-
-
-def _advising(*rules):
-    """A compare function that adds advice when the wrong answer fits a known mistake.
-
-    Each rule is ``(fits, advice)`` where ``fits(expected, got)`` is true for that mistake.
-    """
-
-    def check(expected, got):
-        try:
-            compare(expected, got)
-        except Incorrect as exc:
-            advice = next((text for fits, text in rules if _fits(fits, expected, got)), "")
-            raise Incorrect(f"{exc}\n{advice}".rstrip()) from None
-
-    return check
-
-
-def _fits(rule, expected, got) -> bool:
-    try:
-        return bool(rule(expected, got))
-    except Exception:  # a rule that cannot read the answer simply does not apply
-        return False
-
-
-def _whole_multiple(expected, got) -> bool:
-    r = _ratio(expected, got)
-    return r is not None and r >= 2 and abs(r - round(r)) < 1e-6
-
-
-def _negated(expected, got) -> bool:
-    r = _ratio(expected, got)
-    return r is not None and abs(r + 1) < 1e-6
-
-
-def _not_finite(expected, got) -> bool:
-    g = _number_array(got)
-    return g is not None and not np.all(np.isfinite(g))
-
-
-SUMMED = (_whole_multiple, "Your answer is a whole number of times too large: did you add up the "
+# -- a mistake every loss can show -------------------------------------------------------------
+SUMMED = (is_whole_multiple, "Your answer is a whole number of times too large: did you add up the "
           "errors of the samples instead of taking their mean?")
 
 
@@ -93,7 +39,7 @@ def _regression_case(rng):
 q1 = FunctionQuestion(
     "q1", mse, _regression_case,
     examples=[{"y_true": np.array([1.0, 2.0, 3.0]), "y_pred": np.array([1.0, 2.0, 5.0])}],
-    compare=_advising(
+    compare=advising(
         SUMMED,
         (lambda e, g: np.isclose(float(unwrap(g)) ** 2, float(unwrap(e))),
          "Your answer is the square root of the MSE (the RMSE): leave the mean of the squares "
@@ -112,7 +58,7 @@ def mae(y_true, y_pred):
 q2 = FunctionQuestion(
     "q2", mae, _regression_case,
     examples=[{"y_true": np.array([1.0, 2.0, 3.0]), "y_pred": np.array([2.0, 2.0, 1.0])}],
-    compare=_advising(
+    compare=advising(
         SUMMED,
         (lambda e, g: float(unwrap(g)) < float(unwrap(e)) - 1e-9,
          "Your answer is too small. Averaged as they are, errors of opposite signs cancel out: "
@@ -140,10 +86,10 @@ q3 = FunctionQuestion(
     "q3", binary_crossentropy, _binary_case,
     examples=[{"y_true": np.array([1.0, 0.0, 1.0, 0.0, 1.0]),
                "p": np.array([0.9, 0.2, 0.0, 1.0, 1.0])}],
-    compare=_advising(
-        (_not_finite, "Your loss is inf or nan: `log(0)` is minus infinity. Clip the "
+    compare=advising(
+        (is_not_finite, "Your loss is inf or nan: `log(0)` is minus infinity. Clip the "
          "probabilities to [1e-7, 1 - 1e-7] with `np.clip` before taking any log."),
-        (_negated, "Your answer has the wrong sign: the log of a probability is negative, so the "
+        (is_negated, "Your answer has the wrong sign: the log of a probability is negative, so the "
          "loss is minus the mean."),
         SUMMED,
     ),
@@ -168,10 +114,11 @@ def _cce_value() -> float:
 
 q4 = ValueQuestion(
     "q4", _cce_value,
-    compare=_advising(
-        (_negated, "Your answer has the wrong sign: the loss is *minus* the mean log-probability."),
+    compare=advising(
+        (is_negated, "Your answer has the wrong sign: the loss is *minus* the mean "
+         "log-probability."),
         SUMMED,
-        (lambda e, g: np.isclose(float(unwrap(g)), -np.log(Q4_PROBABILITIES).mean()),
+        (close_to(-np.log(Q4_PROBABILITIES).mean()),
          "You averaged the log of every probability. Only the probability of the true class of "
          "each sample counts: `probabilities[i, labels[i]]`."),
     ),

@@ -13,9 +13,14 @@ from dlcourse.grading import (
     Incorrect,
     Question,
     ValueQuestion,
+    advising,
+    close_to,
     compare,
     describe_type,
     fmt,
+    is_negated,
+    is_whole_multiple,
+    times,
     unwrap,
 )
 from dlcourse.tensor import Tensor
@@ -23,61 +28,11 @@ from dlcourse.tensor import Tensor
 N_TRAIN = 1437  # samples in dl.datasets.load_digits()'s training split
 
 
-# -- recognising common mistakes -----------------------------------------------------------------
 def _flat(x) -> np.ndarray:
     """Numbers of an answer (an array, a Tensor, or a tuple of them) as one 1-D float array."""
     if isinstance(x, (tuple, list)):
         return np.concatenate([_flat(v) for v in x]) if x else np.zeros(0)
     return np.asarray(unwrap(x), dtype=float).ravel()
-
-
-def _ratio(expected, got) -> float | None:
-    """The constant factor between ``got`` and ``expected``, if there is one."""
-    try:
-        e, g = _flat(expected), _flat(got)
-    except (TypeError, ValueError):
-        return None
-    keep = np.abs(e) > 1e-12
-    if e.shape != g.shape or not keep.any() or not np.all(np.isfinite(g)):
-        return None
-    ratios = g[keep] / e[keep]
-    return float(ratios[0]) if np.allclose(ratios, ratios[0], rtol=1e-6) else None
-
-
-def _advising(*rules, base=compare):
-    """A compare function that adds advice when the wrong answer fits a known mistake.
-
-    Each rule is ``(fits, advice)``; ``fits(expected, got)`` is true for that mistake.
-    """
-
-    def check(expected, got):
-        try:
-            base(expected, got)
-        except Incorrect as exc:
-            advice = next((text for fits, text in rules if _fits(fits, expected, got)), "")
-            raise Incorrect(f"{exc}\n{advice}".rstrip()) from None
-
-    return check
-
-
-def _fits(rule, expected, got) -> bool:
-    try:
-        return bool(rule(expected, got))
-    except Exception:  # a rule that cannot read the answer simply does not apply
-        return False
-
-
-def _times(factor):
-    def fits(expected, got):
-        r = _ratio(expected, got)
-        return r is not None and np.isclose(r, factor, rtol=1e-6)
-
-    return fits
-
-
-def _whole_multiple(expected, got) -> bool:
-    r = _ratio(expected, got)
-    return r is not None and r >= 3 and abs(r - round(r)) < 1e-6
 
 
 # -- q1: the gradient of the MSE of a linear unit ---------------------------------------------
@@ -106,13 +61,15 @@ q1 = FunctionQuestion(
     "q1", mse_gradient, _gradient_case,
     examples=[{"x": np.array([[1.0], [2.0], [3.0]]), "y": np.array([3.0, 5.0, 7.0]),
                "w": np.array([1.0]), "b": 0.0}],
-    compare=_advising(
-        (_times(-1), "Both gradients have the wrong sign: the error is `prediction - y`, and "
+    compare=advising(
+        (is_negated, "Both gradients have the wrong sign: the error is `prediction - y`, and "
          "the gradient points uphill, towards a larger loss."),
-        (_times(0.5), "Your gradients are half the right size: the derivative of `e**2` is "
+        (times(0.5), "Your gradients are half the right size: the derivative of `e**2` is "
          "`2 * e`."),
-        (_whole_multiple, "Your gradients are a whole number of times too large: divide by the "
-         "number of samples, since the loss is a mean."),
+        # Summing over n samples instead of averaging multiplies by n, and every case has n >= 3.
+        (lambda e, g: is_whole_multiple(e, g, smallest=3),
+         "Your gradients are a whole number of times too large: divide by the number of samples, "
+         "since the loss is a mean."),
         base=_two_items,
     ),
     hints=["With `error = x @ w + b - y`, the loss is `mean(error**2)`; the chain rule gives "
@@ -186,21 +143,18 @@ Q3_BATCH_SIZE, Q3_EPOCHS = 64, 3
 Q3_ANSWER = Q3_EPOCHS * math.ceil(N_TRAIN / Q3_BATCH_SIZE)
 
 
-def _is(value):
-    return lambda e, g: np.isclose(float(unwrap(g)), value)
-
-
 q3 = ValueQuestion(
     "q3", Q3_ANSWER,
-    compare=_advising(
+    compare=advising(
         (lambda e, g: not float(unwrap(g)).is_integer(),
          "The number of updates is a whole number: one per batch, and the last batch of an epoch "
          "may be smaller than the others."),
-        (_is(Q3_EPOCHS * (N_TRAIN // Q3_BATCH_SIZE)),
+        (close_to(Q3_EPOCHS * (N_TRAIN // Q3_BATCH_SIZE)),
          "Close: the last batch of each epoch holds fewer samples, but it is still a batch and "
          "still gives one update. Round up (`math.ceil`)."),
-        (_is(math.ceil(N_TRAIN / Q3_BATCH_SIZE)), "That is one epoch; there are three."),
-        (_is(Q3_EPOCHS * N_TRAIN), "That counts samples: the optimizer updates once per batch."),
+        (close_to(math.ceil(N_TRAIN / Q3_BATCH_SIZE)), "That is one epoch; there are three."),
+        (close_to(Q3_EPOCHS * N_TRAIN),
+         "That counts samples: the optimizer updates once per batch."),
     ),
     hints=["One update per batch. How many batches of 64 does it take to cover all the training "
            "samples once?",
@@ -234,7 +188,7 @@ def _two_numbers(expected, got) -> None:
 
 q4 = ValueQuestion(
     "q4", lambda: _after_one_step(),
-    compare=_advising(
+    compare=advising(
         (lambda e, g: np.allclose(_flat(g), _after_one_step(sign=-1.0)),
          "You stepped uphill: the new value is the old one *minus* the learning rate times the "
          "gradient."),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from dlcourse.grading import (
     ChoiceQuestion,
     Exercise,
     FunctionQuestion,
-    Incorrect,
     ValueQuestion,
+    advising,
+    close_to,
     compare,
     unwrap,
 )
@@ -41,41 +44,32 @@ def _losses(expected, got) -> None:
     compare(expected, got)
 
 
+def _loss_array(got) -> np.ndarray:
+    return np.asarray([unwrap(v) for v in got] if isinstance(got, (list, tuple)) else unwrap(got),
+                      dtype=float)
+
+
 def _shifted(expected, got) -> bool:
-    g = np.asarray([unwrap(v) for v in got] if isinstance(got, (list, tuple)) else unwrap(got),
-                   dtype=float)
+    g = _loss_array(got)
     return g.shape == expected.shape and np.allclose(g[:-1], expected[1:])
 
 
 def _grows(expected, got) -> bool:
-    g = np.asarray([unwrap(v) for v in got] if isinstance(got, (list, tuple)) else unwrap(got),
-                   dtype=float)
+    g = _loss_array(got)
     return g.shape == expected.shape and g[-1] > g[0] and expected[-1] < expected[0]
-
-
-def _descent_compare(expected, got) -> None:
-    try:
-        _losses(expected, got)
-    except Incorrect as exc:
-        for fits, advice in [
-            (_shifted, "Your losses are one step late: record the loss *before* the update of "
-             "each step (the first entry is the loss at w = 0, b = 0)."),
-            (_grows, "Your loss grows where it should fall: move w and b *against* their "
-             "gradients (`w -= learning_rate * grad_w`)."),
-        ]:
-            try:
-                if fits(np.asarray(expected, dtype=float), got):
-                    raise Incorrect(f"{exc}\n{advice}") from None
-            except (TypeError, ValueError):
-                continue
-        raise
 
 
 q1 = FunctionQuestion(
     "q1", descend, _descent_case,
     examples=[{"x": np.array([0.0, 1.0, 2.0]), "y": np.array([1.0, 3.0, 5.0]),
                "learning_rate": 0.1, "steps": 3}],
-    compare=_descent_compare,
+    compare=advising(
+        (_shifted, "Your losses are one step late: record the loss *before* the update of each "
+         "step (the first entry is the loss at w = 0, b = 0)."),
+        (_grows, "Your loss grows where it should fall: move w and b *against* their gradients "
+         "(`w -= learning_rate * grad_w`)."),
+        base=_losses,
+    ),
     hints=["Start from `w, b = 0.0, 0.0` and an empty list. Each step: `error = w * x + b - y`, "
            "append `np.mean(error**2)`, then update.",
            "The gradients of the MSE: `grad_w = 2 * np.mean(error * x)` and "
@@ -105,29 +99,15 @@ q2 = ChoiceQuestion(
 
 
 # -- q3: the limit for a one-weight bowl --------------------------------------------------------
-def _is(value):
-    return lambda got: np.isclose(float(unwrap(got)), value)
-
-
-def _limit_compare(expected, got) -> None:
-    try:
-        compare(expected, got, rtol=1e-3)
-    except Incorrect as exc:
-        advice = ""
-        try:
-            if _is(0.1)(got):
-                advice = ("At 0.1 a single step lands exactly on the minimum: that is the "
-                          "fastest rate, not yet the limit. Larger rates overshoot, but still "
-                          "converge while the overshoot shrinks.")
-            elif _is(0.4)(got):
-                advice = "The derivative of 5w² is 10w, not 5w."
-        except (TypeError, ValueError):
-            pass
-        raise Incorrect(f"{exc}\n{advice}".rstrip()) from None
-
-
 q3 = ValueQuestion(
-    "q3", 0.2, compare=_limit_compare,
+    "q3", 0.2,
+    compare=advising(
+        (close_to(0.1), "At 0.1 a single step lands exactly on the minimum: that is the fastest "
+         "rate, not yet the limit. Larger rates overshoot, but still converge while the "
+         "overshoot shrinks."),
+        (close_to(0.4), "The derivative of 5w² is 10w, not 5w."),
+        base=partial(compare, rtol=1e-3),
+    ),
     hints=["The gradient of L(w) = 5w² is 10w, so one step gives "
            "`w_new = w - lr * 10 * w = (1 - 10 * lr) * w`.",
            "Each step multiplies w by (1 - 10 lr). Gradient descent diverges when that factor "

@@ -9,9 +9,13 @@ from dlcourse.grading import (
     FunctionQuestion,
     Incorrect,
     ValueQuestion,
+    advising,
+    close_to,
     compare,
     describe_type,
     fmt,
+    is_negated,
+    is_whole_multiple,
     unwrap,
 )
 
@@ -20,40 +24,13 @@ def _array(x) -> np.ndarray:
     return np.asarray(unwrap(x), dtype=float)
 
 
-def _advising(*rules, base=compare):
-    """A compare function that adds advice when the wrong answer fits a known mistake.
-
-    Each rule is ``(fits, advice)``; ``fits(expected, got)`` is true for that mistake.
-    """
-
-    def check(expected, got):
-        try:
-            base(expected, got)
-        except Incorrect as exc:
-            advice = next((text for fits, text in rules if _fits(fits, expected, got)), "")
-            raise Incorrect(f"{exc}\n{advice}".rstrip()) from None
-
-    return check
-
-
-def _fits(rule, expected, got) -> bool:
-    try:
-        return bool(rule(expected, got))
-    except Exception:  # a rule that cannot read the answer simply does not apply
-        return False
-
-
-def _is(value):
-    return lambda e, g: np.isclose(float(unwrap(g)), value)
-
-
 # -- q1: the chain rule on numbers --------------------------------------------------------------
 q1 = ValueQuestion(
     "q1", 24.0,
-    compare=_advising(
-        (_is(12.0), "Almost: that is dy/du = 3u² only. The chain rule multiplies it by "
+    compare=advising(
+        (close_to(12.0), "Almost: that is dy/du = 3u² only. The chain rule multiplies it by "
          "du/dx = 2."),
-        (_is(8.0), "That is y itself, (2 · 1.5 - 1)³ = 8. The question asks for its slope."),
+        (close_to(8.0), "That is y itself, (2 · 1.5 - 1)³ = 8. The question asks for its slope."),
     ),
     hints=["Write u = 2x - 1 and y = u³. At x = 1.5, u = 2.",
            "dy/du = 3u² = 12 and du/dx = 2; the chain rule multiplies them."],
@@ -77,7 +54,7 @@ q2 = FunctionQuestion(
     "q2", relu_backward, _relu_case,
     examples=[{"a": np.array([[1.5, -2.0], [-0.5, 3.0]]),
                "grad_output": np.array([[0.1, 0.2], [-0.3, -0.4]])}],
-    compare=_advising(
+    compare=advising(
         (lambda e, g: set(np.unique(_array(g))) <= {0.0, 1.0},
          "Your result holds only 0s and 1s: that is relu's local derivative. Multiply it by the "
          "gradient arriving from above, `grad_output`."),
@@ -160,23 +137,14 @@ def _logits_case(rng):
             "y_true": np.eye(k)[rng.integers(0, k, n)]}
 
 
-def _ratio(expected, got) -> float | None:
-    e, g = _array(expected).ravel(), _array(got).ravel()
-    keep = np.abs(e) > 1e-12
-    if e.shape != g.shape or not keep.any():
-        return None
-    ratios = g[keep] / e[keep]
-    return float(ratios[0]) if np.allclose(ratios, ratios[0], rtol=1e-6) else None
-
-
 q4 = FunctionQuestion(
     "q4", softmax_crossentropy_backward, _logits_case,
     examples=[{"logits": np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),
                "y_true": np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])}],
-    compare=_advising(
-        (lambda e, g: np.isclose(_ratio(e, g), -1.0),
+    compare=advising(
+        (is_negated,
          "Your gradient has the wrong sign: it is `p - y_true`, probabilities minus targets."),
-        (lambda e, g: _ratio(e, g) >= 2 and float(_ratio(e, g)).is_integer(),
+        (is_whole_multiple,
          "Your gradient is the batch size times too large: the loss is a mean over the samples, "
          "so divide by the number of rows."),
         (lambda e, g: not np.allclose(_array(g).sum(axis=1), 0),
@@ -193,10 +161,10 @@ q4 = FunctionQuestion(
 # -- q5: gradients accumulate -------------------------------------------------------------------
 q5 = ValueQuestion(
     "q5", 12.0,
-    compare=_advising(
-        (_is(6.0), "6 is the derivative of x² at 3 for *one* backward pass. `backward()` adds to "
-         "`.grad`, and it ran twice without a reset in between."),
-        (_is(9.0), "That is y; the question asks for x.grad."),
+    compare=advising(
+        (close_to(6.0), "6 is the derivative of x² at 3 for *one* backward pass. `backward()` "
+         "adds to `.grad`, and it ran twice without a reset in between."),
+        (close_to(9.0), "That is y; the question asks for x.grad."),
     ),
     hints=["The derivative of x * x at x = 3 is 6.",
            "`backward()` adds its result to whatever `.grad` already holds."],
