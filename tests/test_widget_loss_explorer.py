@@ -1,7 +1,10 @@
 """The outlier explorer: MSE chases the outlier, MAE mostly does not; the view follows updates."""
 
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
 import dlcourse as dl
 from dlcourse.widgets.loss_explorer import (
@@ -12,6 +15,7 @@ from dlcourse.widgets.loss_explorer import (
     fit_mse_line,
     show_loss_explorer,
 )
+from dlcourse.widgets.view import png_bytes
 
 
 def test_moving_the_outlier_moves_the_mse_line_more_than_the_mae_line():
@@ -80,3 +84,15 @@ def test_moving_the_slider_updates_the_figure():
     assert explorer.fits.y[-1] == -6.0
     with pytest.raises(TypeError, match="update\\(\\) takes outlier_y"):
         explorer.update(y=1.0)
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_fast_redraw_matches_a_full_render():
+    explorer = show_loss_explorer(display=False)
+    for outlier_y in (-10.0, 25.0, 4.5, 0.0):
+        explorer.update(outlier_y=outlier_y)
+        difference = np.abs(pixels(explorer.view.image.value) - pixels(png_bytes(explorer.fig)))
+        assert (difference.max(axis=-1) > 30).sum() < 20, outlier_y

@@ -1,7 +1,13 @@
 """The width/depth explorer: bigger networks fit spirals at least as well; the view follows."""
 
+import asyncio
+import io
+import time
+
 import numpy as np
 import pytest
+from matplotlib.transforms import Bbox
+from PIL import Image
 
 from dlcourse.widgets.network_explorer import (
     GRID,
@@ -10,6 +16,7 @@ from dlcourse.widgets.network_explorer import (
     show_network_explorer,
     train_network,
 )
+from dlcourse.widgets.view import png_bytes
 
 
 def test_a_wider_and_deeper_network_fits_spirals_at_least_as_well():
@@ -85,3 +92,68 @@ def test_moving_the_controls_updates_the_figure():
     assert explorer.result.dataset == "spirals"
     with pytest.raises(TypeError, match="update\\(\\) takes dataset, width, depth"):
         explorer.update(layers=3)
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_fast_redraw_matches_a_full_render_across_data_sets():
+    explorer = show_network_explorer("spirals", width=8, depth=2, display=False)
+    for params in ({"width": 32, "depth": 4}, {"dataset": "moons"}, {"width": 2, "depth": 1},
+                   {"dataset": "spirals", "width": 16}):
+        explorer.update(**params)
+        difference = np.abs(pixels(explorer.view.image.value) - pixels(png_bytes(explorer.fig)))
+        assert (difference.max(axis=-1) > 30).sum() < 20, params
+
+
+@pytest.mark.parametrize("first", ["spirals", "moons"])
+def test_both_panels_fit_in_the_figure_for_either_data_set(first):
+    explorer = show_network_explorer(first, width=4, depth=1, display=False)
+    for dataset in ("moons", "spirals"):
+        explorer.update(dataset=dataset)
+        renderer = explorer.fig.canvas.get_renderer()
+        boundary_panel = Bbox.union([explorer.ax.get_tightbbox(renderer),
+                                     explorer.fig.axes[-1].get_tightbbox(renderer)])  # colorbar
+        loss_panel = explorer.loss_ax.get_tightbbox(renderer)
+        figure = explorer.fig.bbox.padded(1)
+        for panel in (boundary_panel, loss_panel):
+            assert figure.containsx(panel.x0) and figure.containsx(panel.x1), dataset
+            assert figure.containsy(panel.y0) and figure.containsy(panel.y1), dataset
+        assert boundary_panel.x1 < loss_panel.x0, dataset
+
+
+def test_neighbours_are_one_notch_of_one_control_away():
+    explorer = show_network_explorer("moons", width=2, depth=4, display=False)
+    assert explorer.neighbours() == [("moons", 4, 4), ("moons", 2, 3), ("spirals", 2, 4)]
+    explorer.update(dataset="spirals", width=8, depth=2)
+    assert sorted(explorer.neighbours()) == [("moons", 8, 2), ("spirals", 4, 2),
+                                             ("spirals", 8, 1), ("spirals", 8, 3),
+                                             ("spirals", 16, 2)]
+
+
+def test_in_a_kernel_the_neighbours_train_after_a_move_while_the_learner_looks():
+    async def move_then_wait() -> tuple[int, int]:
+        explorer = show_network_explorer("moons", width=4, depth=2, display=False)
+        explorer.width_slider.value = 8  # as a browser would: the control's observer runs
+        right_after = train_network.cache_info().currsize
+        deadline = time.monotonic() + 30
+        while train_network.cache_info().currsize < 6 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        return right_after, train_network.cache_info().currsize
+
+    train_network.cache_clear()
+    right_after, later = asyncio.run(move_then_wait())
+    assert right_after == 2  # the move itself trains only the setting it shows
+    assert later == 6  # then (8, 1), (8, 3), (16, 2) and spirals at (8, 2); (4, 2) was known
+
+
+def test_prefetch_neighbours_makes_the_next_moves_cache_lookups():
+    train_network.cache_clear()
+    explorer = show_network_explorer("moons", width=16, depth=3, display=False)
+    explorer.prefetch_neighbours()
+    neighbours = explorer.neighbours()
+    assert train_network.cache_info().currsize == 1 + len(neighbours) == 6
+    for dataset, width, depth in neighbours:
+        explorer.update(dataset=dataset, width=width, depth=depth)
+    assert train_network.cache_info().currsize == 6  # nothing new was trained

@@ -1,10 +1,14 @@
 """The ReLU-sum explorer: its model (fits and bends) and its view (the image follows updates)."""
 
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from dlcourse.widgets import relu_sum
 from dlcourse.widgets.relu_sum import TARGETS, error_curve, fit_relu_sum, show_relu_sum
+from dlcourse.widgets.view import png_bytes
 
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
@@ -91,3 +95,16 @@ def test_update_rejects_unknown_parameters():
 def test_show_displays_without_a_notebook(capsys):
     explorer = show_relu_sum(n_units=2)
     assert explorer.fit.n_units == 2
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_fast_redraw_matches_a_full_render():
+    explorer = show_relu_sum(n_units=3, display=False)
+    for params in ({"n_units": 12}, {"target": "bumps"}, {"n_units": 30, "target": "step"},
+                   {"n_units": 1}):
+        explorer.update(**params)
+        difference = np.abs(pixels(explorer.view.image.value) - pixels(png_bytes(explorer.fig)))
+        assert (difference.max(axis=-1) > 30).sum() < 20, params

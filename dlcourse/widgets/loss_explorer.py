@@ -110,7 +110,7 @@ class LossExplorer:
     def __init__(self, outlier_y: float = 15.0):
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import FigureView, debounced, new_figure
+        from dlcourse.widgets.view import BlittedView, debounced, new_figure
 
         self.outlier_y = _check_outlier(outlier_y)
         self.outlier_slider = widgets.FloatSlider(value=self.outlier_y, min=OUTLIER_RANGE[0],
@@ -119,8 +119,12 @@ class LossExplorer:
                                                   continuous_update=True)
         self.fig = new_figure(9.0, 4.0)
         self._build_axes()
-        self.view = FigureView(self.fig)
-        self.fig.set_layout_engine("none")  # keep the first layout: redoing it costs ~50 ms a move
+        # Only the outlier, the two lines, their slopes and the numbers move; the points and
+        # the frame are listed too because the lines pass under them. The rest is a cached
+        # background.
+        self.view = BlittedView(self.fig, [self.points, self.outlier, self.mse_line,
+                                           self.mae_line, *self.ax.spines.values(), self.values,
+                                           self.slope_marks])
         self._syncing = False
         self.outlier_slider.observe(debounced(self._on_change), "value")
         self.box = widgets.VBox([self.outlier_slider, self.view.image])
@@ -133,7 +137,7 @@ class LossExplorer:
         self.ax, self.slope_ax = self.fig.subplots(1, 2, width_ratios=[1.5, 1])
         ax = self.ax
         bx, by = base_points()
-        ax.scatter(bx, by, s=30, color="0.25", zorder=3, label="data")
+        self.points = ax.scatter(bx, by, s=30, color="0.25", zorder=3, label="data")
         (self.outlier,) = ax.plot([], [], "o", ms=11, color=OUTLIER_COLOR, mec="black",
                                   zorder=4, label="outlier (slider)")
         line_x = np.array(X_LIMITS)
@@ -155,7 +159,7 @@ class LossExplorer:
         self.slope_ax.plot(heights, slopes[:, 1], color=MAE_COLOR, lw=2, ls="--",
                            label="MAE line")
         (self.slope_marks,) = self.slope_ax.plot([], [], "o", ms=8, mfc="none", mec="black",
-                                                 mew=1.5)
+                                                 mew=1.5, zorder=2.5)  # above the dotted line
         self.slope_ax.axhline(SLOPE, color="0.5", lw=1, ls=":")
         self.slope_ax.text(OUTLIER_RANGE[1], SLOPE - 0.04, "slope of the clean data",
                            fontsize=8, color="0.3", ha="right", va="top")

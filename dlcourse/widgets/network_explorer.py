@@ -4,7 +4,9 @@ A fully connected network of ``depth`` hidden layers of ``width`` ReLU units and
 output is trained on a two-class set of 2-D points (moons or spirals) with full-batch SGD and
 momentum; the explorer shows its predicted probability over the plane (the decision boundary is
 where it crosses 0.5) and its training loss. Every training is seeded, so a setting always gives
-the same network, and results are cached: moving back to a setting is instant.
+the same network, and results are cached: moving back to a setting is instant. In a notebook the
+settings one notch away are trained while the learner looks at the figure, so the next move is
+usually instant too.
 
     result = train_network("spirals", width=16, depth=3)
     result.accuracy, result.probability.shape     # training accuracy, (GRID, GRID)
@@ -13,6 +15,7 @@ the same network, and results are cached: moving back to a setting is instant.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import cache
 
@@ -107,6 +110,7 @@ def train_network(dataset: str, width: int, depth: int) -> TrainedNetwork:
 
 LEVELS = np.linspace(0.0, 1.0, 11)
 CLASS_COLORS = ("#2166ac", "#b2182b")  # ends of the RdBu colour map: class 0 blue, class 1 red
+PREFETCH_DELAY = 0.1  # seconds of quiet after a move before neighbours are trained
 
 
 class NetworkExplorer:
@@ -117,7 +121,7 @@ class NetworkExplorer:
     def __init__(self, dataset: str = "spirals", width: int = 8, depth: int = 2):
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import FigureView, controls_row, debounced, new_figure
+        from dlcourse.widgets.view import BlittedView, controls_row, debounced, new_figure
 
         self.dataset, self.width, self.depth = _check(dataset, width, depth)
         self.dataset_menu = widgets.Dropdown(options=list(DATASETS), value=self.dataset,
@@ -128,10 +132,19 @@ class NetworkExplorer:
                                                     description="depth")
         for control in (self.width_slider, self.depth_slider):
             control.continuous_update = False  # train once when the slider is released
+        self.view = None
+        self._prefetch = None
         self.fig = new_figure(9.0, 4.0)
         self._build_axes()
-        self.view = FigureView(self.fig)
-        self.fig.set_layout_engine("none")  # keep the first layout: redoing it costs ~50 ms a move
+        self._layouts = self._lay_out_each_dataset()
+        # Width and depth change the boundary, the points and frame drawn over it, the titles
+        # and the loss curve: only those are redrawn over a cached background. A new data set
+        # changes the limits and, through the equal aspect, the panel's shape: the background
+        # is redrawn then.
+        self.view = BlittedView(self.fig, [self.fill, self.boundary, self.points,
+                                           *self.ax.spines.values(), self.title,
+                                           self.loss_line, *self.loss_ax.spines.values(),
+                                           self.loss_title])
         self._syncing = False
         for control, name in ((self.dataset_menu, "dataset"), (self.width_slider, "width"),
                               (self.depth_slider, "depth")):
@@ -145,6 +158,7 @@ class NetworkExplorer:
         def on_change(change: dict) -> None:
             if not self._syncing:
                 self.update(**{name: change["new"]})
+                self._prefetch_in_idle_time()
 
         return on_change
 
@@ -169,22 +183,58 @@ class NetworkExplorer:
         self.fig.colorbar(self.fill, ax=self.ax, shrink=0.8, ticks=[0, 0.5, 1],
                           label="predicted P(red)")
 
+    def _positions(self) -> list:
+        return [axes.get_position(original=True) for axes in self.fig.axes]
+
+    def _lay_out_each_dataset(self) -> dict[str, list]:
+        """Axes positions that fit each data set's panel, each laid out from a fresh figure.
+
+        The equal aspect gives each data set a panel of its own shape, and one layout for all
+        would cut off the labels of the wider one.
+        """
+        fresh, layouts = self._positions(), {}
+        for dataset in (*(name for name in DATASETS if name != self.dataset), self.dataset):
+            self._place_axes(fresh)
+            self._show_points(load_points(dataset))
+            self.fig.canvas.draw()  # constrained layout, for this data set
+            layouts[dataset] = self._positions()
+        self.fig.set_layout_engine("none")
+        return layouts
+
+    def _place_axes(self, positions: list) -> None:
+        for axes, position in zip(self.fig.axes, positions, strict=True):
+            axes.set_position(position)
+            axes.set_in_layout(True)  # set_position takes an axes out of the layout: undo that
+
+    def _show_points(self, points: tuple[np.ndarray, np.ndarray]) -> None:
+        x, y = points
+        gx, gy = grid_axes(x)
+        self.points.set_offsets(x)
+        self.points.set_facecolors(np.array(CLASS_COLORS)[y])
+        self.ax.set_xlim(gx[0], gx[-1])
+        self.ax.set_ylim(gy[0], gy[-1])
+
     def _draw(self) -> None:
         result = train_network(self.dataset, self.width, self.depth)
         self.result = result
         # contour sets cannot be updated in place: replace them (a few ms)
-        for artist in (self.fill, self.boundary):
+        old = (self.fill, self.boundary)
+        for artist in old:
             if artist is not None:
                 artist.remove()
         self.fill = self.ax.contourf(result.grid_x, result.grid_y, result.probability,
                                      levels=LEVELS, cmap="RdBu_r", alpha=0.55, zorder=1)
         self.boundary = self.ax.contour(result.grid_x, result.grid_y, result.probability,
                                         levels=[0.5], colors="black", linewidths=1.5, zorder=2)
+        if self.view is not None:  # the new contour sets take the old ones' place as movers
+            moving = self.view.moving
+            for before, after in zip(old, (self.fill, self.boundary), strict=True):
+                moving[moving.index(before)] = after
         if self._drawn_dataset != self.dataset:
-            self.points.set_offsets(result.x)
-            self.points.set_facecolors(np.array(CLASS_COLORS)[result.y])
-            self.ax.set_xlim(result.grid_x[0], result.grid_x[-1])
-            self.ax.set_ylim(result.grid_y[0], result.grid_y[-1])
+            self._show_points((result.x, result.y))
+            if self.view is not None:
+                self._place_axes(self._layouts[self.dataset])
+                self.view.recapture()  # a new background: limits and panel shape have changed
             self._drawn_dataset = self.dataset
         layers = "layer" if self.depth == 1 else "layers"
         self.title.set_text(f"{self.dataset}: {self.depth} hidden {layers} × {self.width} units\n"
@@ -213,6 +263,43 @@ class NetworkExplorer:
         self.view.redraw()
         return self.result
 
+    def neighbours(self) -> list[tuple[str, int, int]]:
+        """The settings one control notch away: the likeliest next moves."""
+        w, d = WIDTHS.index(self.width), DEPTHS.index(self.depth)
+        near = [(self.dataset, WIDTHS[i], DEPTHS[j])
+                for i, j in ((w + 1, d), (w - 1, d), (w, d + 1), (w, d - 1))
+                if 0 <= i < len(WIDTHS) and 0 <= j < len(DEPTHS)]
+        other = next(name for name in DATASETS if name != self.dataset)
+        return [*near, (other, self.width, self.depth)]
+
+    def prefetch_neighbours(self) -> None:
+        """Train every neighbouring setting now, so that moving to it is a cache lookup."""
+        for setting in self.neighbours():
+            train_network(*setting)
+
+    def _prefetch_in_idle_time(self, delay: float = PREFETCH_DELAY) -> None:
+        """In a kernel, train the neighbours while the learner looks at the figure.
+
+        One network per turn of the kernel's event loop, so a control moved meanwhile waits
+        for one training at most. Without a running loop (a script, a plain test) nothing
+        is scheduled.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self._prefetch is not None:
+            self._prefetch.cancel()
+        queue = self.neighbours()
+
+        def train_next() -> None:
+            self._prefetch = None
+            if queue:
+                train_network(*queue.pop(0))
+                self._prefetch = loop.call_soon(train_next)
+
+        self._prefetch = loop.call_later(delay, train_next)
+
 
 def show_network_explorer(dataset: str = "spirals", width: int = 8, depth: int = 2,
                           display: bool = True) -> NetworkExplorer:
@@ -222,4 +309,5 @@ def show_network_explorer(dataset: str = "spirals", width: int = 8, depth: int =
         from dlcourse.widgets.view import show
 
         show(explorer.box, explorer.fig, "network explorer")
+        explorer._prefetch_in_idle_time()
     return explorer

@@ -173,7 +173,7 @@ class ReluSumExplorer:
     def __init__(self, n_units: int = 5, target: str = "sine"):
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import FigureView, controls_row, debounced, new_figure
+        from dlcourse.widgets.view import BlittedView, controls_row, debounced, new_figure
 
         self.n_units = _check_units(n_units)
         self.target = _check_target(target)
@@ -183,8 +183,13 @@ class ReluSumExplorer:
                                             description="target")
         self.fig = new_figure(9.0, 3.8)
         self._build_axes()
-        self.view = FigureView(self.fig)
-        self.fig.set_layout_engine("none")  # keep the first layout: redoing it costs ~50 ms a move
+        # A change of target rescales both y axes (and moves the zero line), so those are
+        # redrawn with the curves (and the frame the curves run into); the x axes, labels and
+        # legend are a cached background.
+        self.view = BlittedView(self.fig, [
+            self.zero_line, self.ax.yaxis, *self.unit_lines, self.target_line, self.sum_line,
+            self.bend_marks, *self.ax.spines.values(), self.title, self.err_ax.yaxis,
+            self.err_line, self.err_mark])
         self._syncing = False
         for widget, name in ((self.units_slider, "n_units"), (self.target_menu, "target")):
             widget.observe(debounced(self._handler(name)), "value")
@@ -209,7 +214,7 @@ class ReluSumExplorer:
         (self.target_line,) = ax.plot([], [], color="0.55", lw=5, alpha=0.5, label="target")
         (self.sum_line,) = ax.plot([], [], color="tab:blue", lw=2.5, label="sum of units")
         (self.bend_marks,) = ax.plot([], [], "o", ms=4, color="tab:blue", label="bends")
-        ax.axhline(0, color="0.8", lw=0.8, zorder=0)
+        self.zero_line = ax.axhline(0, color="0.8", lw=0.8, zorder=0)
         ax.set_xlim(*X_RANGE)
         ax.set_xlabel("x")
         ax.set_ylabel("y")
