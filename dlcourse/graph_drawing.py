@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dlcourse.tensor import Tensor
+from dlcourse.tensor import Tensor, graph_nodes
 
 COMMUTATIVE = {"+", "*"}
 
@@ -102,7 +102,7 @@ def trace(tensor: Tensor, names: Mapping[str, object] | None = None,
             "compute it from a Tensor with requires_grad=True, outside no_grad()"
         )
     lookup = _name_lookup(names)
-    order = _all_nodes(tensor)
+    order = graph_nodes(tensor, constants=True)
 
     def name_of(t: Tensor) -> str | None:
         return lookup.get(id(t)) or lookup.get(id(t.data)) or t.name
@@ -149,23 +149,6 @@ def _name_lookup(names) -> dict[int, str]:
                 f"names[{label!r}] must be a Tensor or ndarray, got {type(value).__name__}"
             )
     return lookup
-
-
-def _all_nodes(root: Tensor) -> list[Tensor]:
-    """Every tensor that leads to ``root`` (constants too), each after its parents."""
-    order, seen = [], {id(root)}
-    stack = [(root, iter(root._parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
 
 
 def _operation_text(t: Tensor, folded: set[int]) -> str:

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcourse.losses import LOSSES
 from dlcourse.optim import SGD
 from dlcourse.tensor import Tensor
-from dlcourse.training import train_step
+from dlcourse.training import resolve_loss, train_step
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def lr_range_test(model, x, y, loss: str | Callable = "sparse_categorical_crosse
     restore : put the model's parameters back as they were before the test.
     """
     parameters = _parameters(model)
-    loss_fn = _loss_function(loss)
+    loss_fn = resolve_loss(loss)
     x, y = _data(x, y)
     min_lr, max_lr = _rate(min_lr, "min_lr"), _rate(max_lr, "max_lr")
     if not min_lr < max_lr:
@@ -157,16 +156,6 @@ def _parameters(model) -> list[Tensor]:
     if not parameters:
         raise ValueError("lr_range_test: the model has no parameters to train")
     return parameters
-
-
-def _loss_function(loss) -> Callable:
-    if isinstance(loss, str):
-        if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; expected one of {sorted(LOSSES)}")
-        return LOSSES[loss]
-    if not callable(loss):
-        raise TypeError(f"loss must be a loss function or its name, got {loss!r}")
-    return loss
 
 
 def _data(x, y) -> tuple[np.ndarray, np.ndarray]:

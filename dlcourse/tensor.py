@@ -180,7 +180,7 @@ class Tensor:
             if grad.shape != self.shape:
                 raise ValueError(f"backward() grad must have shape {self.shape}, got {grad.shape}")
 
-        order = _topological_order(self)
+        order = graph_nodes(self)
         grads = {id(self): grad}
         for node in reversed(order):
             g = grads.pop(id(node))
@@ -222,14 +222,17 @@ class Tensor:
         return _ops.transpose(self)
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Nodes that lead to ``root``, each after all its parents (iterative: deep graphs are fine)."""
+def graph_nodes(root: Tensor, constants: bool = False) -> list[Tensor]:
+    """Tensors that lead to ``root``, each after all its parents (iterative: deep graphs are fine).
+
+    Only those that need a gradient, unless ``constants`` (for drawing the whole graph).
+    """
     order, seen = [], {id(root)}
     stack = [(root, iter(root._parents))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            if parent.requires_grad and id(parent) not in seen:
+            if (constants or parent.requires_grad) and id(parent) not in seen:
                 seen.add(id(parent))
                 stack.append((parent, iter(parent._parents)))
                 break

@@ -74,7 +74,7 @@ def predict(model, x, batch_size: int = 1024) -> np.ndarray:
 def evaluate(model, x, y, loss="sparse_categorical_crossentropy", metrics=("accuracy",),
              batch_size: int = 1024) -> dict[str, float]:
     """Loss and metrics of ``model`` on (x, y), e.g. ``{"loss": 0.08, "accuracy": 0.975}``."""
-    loss_fn, metric_fns = _loss(loss), _metrics(metrics)
+    loss_fn, metric_fns = resolve_loss(loss), _metrics(metrics)
     y = _checked_array(y, "evaluate", "y", integer_ok=True)
     y_pred = predict(model, x, batch_size)
     if len(y) != len(y_pred):
@@ -103,7 +103,7 @@ def fit(model, x, y, loss="sparse_categorical_crossentropy", optimizer: SGD | No
     _check_features(model, x)
     positive_int(epochs, "fit: epochs")
     positive_int(batch_size, "fit: batch_size")
-    loss_fn, metric_fns = _loss(loss), _metrics(metrics)
+    loss_fn, metric_fns = resolve_loss(loss), _metrics(metrics)
     optimizer = optimizer or SGD(model.parameters(), learning_rate=0.01)
     rng = np.random.default_rng(seed)
     history = History()
@@ -194,7 +194,8 @@ def _check_features(model, x: np.ndarray) -> None:
             )
 
 
-def _loss(loss) -> Callable:
+def resolve_loss(loss) -> Callable:
+    """A loss function from itself or its name (``"mse"``), or a clear error."""
     if isinstance(loss, str):
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; expected one of {sorted(LOSSES)}")
