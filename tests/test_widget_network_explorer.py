@@ -1,6 +1,7 @@
 """The width/depth explorer: bigger networks fit spirals at least as well; the view follows."""
 
 import asyncio
+import concurrent.futures
 import io
 import time
 
@@ -143,7 +144,9 @@ def test_in_a_kernel_the_neighbours_train_after_a_move_while_the_learner_looks()
         return right_after, train_network.cache_info().currsize
 
     train_network.cache_clear()
-    right_after, later = asyncio.run(move_then_wait())
+    # A thread of its own: another test (the browser tests' Playwright) may hold this thread's loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        right_after, later = pool.submit(asyncio.run, move_then_wait()).result()
     assert right_after == 2  # the move itself trains only the setting it shows
     assert later == 6  # then (8, 1), (8, 3), (16, 2) and spirals at (8, 2); (4, 2) was known
 
