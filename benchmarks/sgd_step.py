@@ -25,18 +25,23 @@ def data(sizes, batch, seed=0):
     return x, y
 
 
-def time_per_call(step, repeats: int, rounds: int = 7) -> float:
-    """Best over rounds of the mean time of one call, in microseconds (the least disturbed
-    round: other work on the machine only ever adds time)."""
-    for _ in range(max(repeats // 5, 3)):
-        step()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(repeats):
+def best_times(steps: dict, repeats: int, rounds: int = 9) -> dict[str, float]:
+    """Microseconds per call of each step function: the best round of ``rounds``.
+
+    Rounds take turns between the implementations, so a slow spell on the machine hits all of
+    them alike; the best round is the least disturbed one (other work only ever adds time).
+    """
+    best = dict.fromkeys(steps, float("inf"))
+    for step in steps.values():
+        for _ in range(max(repeats // 5, 3)):
             step()
-        samples.append((time.perf_counter() - start) / repeats * 1e6)
-    return min(samples)
+    for _ in range(rounds):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            for _ in range(repeats):
+                step()
+            best[name] = min(best[name], (time.perf_counter() - start) / repeats * 1e6)
+    return best
 
 
 def dlcourse_step(sizes, batch):
@@ -113,14 +118,16 @@ def main() -> None:
     except Exception:  # not installed, or installed but broken: measure without it
         torch_version = None
     print(f"numpy {np.__version__}, torch {torch_version or 'not installed'}; float32; "
-          "microseconds per SGD step (best of 7 rounds)")
+          "microseconds per SGD step (best of 9 interleaved rounds)")
     print(f"{'model':<14}{'batch':>6}{'numpy':>10}{'dlcourse':>10}{'torch':>10}"
           f"{'dl/numpy':>10}{'dl/torch':>10}")
     for sizes, batch in CONFIGS:
         repeats = 2000 if sizes[0] < 100 else 300
-        hand = time_per_call(numpy_step(sizes, batch), repeats)
-        ours = time_per_call(dlcourse_step(sizes, batch), repeats)
-        ref = time_per_call(torch_step(sizes, batch), repeats) if torch_version else float("nan")
+        steps = {"numpy": numpy_step(sizes, batch), "dlcourse": dlcourse_step(sizes, batch)}
+        if torch_version:
+            steps["torch"] = torch_step(sizes, batch)
+        times = best_times(steps, repeats)
+        hand, ours, ref = times["numpy"], times["dlcourse"], times.get("torch", float("nan"))
         name = "-".join(map(str, sizes))
         print(f"{name:<14}{batch:>6}{hand:>10.1f}{ours:>10.1f}{ref:>10.1f}"
               f"{ours / hand:>9.2f}x{ours / ref:>9.2f}x")

@@ -73,8 +73,7 @@ def _nll_from_logits(targets: np.ndarray, logits: Tensor, axis: int) -> Tensor:
     Its gradient is the famous (softmax(logits) - targets) / batch (for targets that sum to 1).
     """
     z = logits.data
-    shifted = z - z.max(axis=axis, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    log_p = ops.log_softmax_array(z, axis)
     n = z.shape[0]
     value = -(targets * log_p).sum() / n
 
@@ -134,9 +133,28 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -
             f"{y_pred.shape}"
         )
     labels = _labels(y_true, y_pred.shape[1], y_pred.shape[0])
+    if from_logits:
+        return _sparse_nll_from_logits(labels, y_pred)
+    if y_pred._logits is not None and y_pred.op == "softmax" and y_pred._logits[1] in (-1, 1):
+        return _sparse_nll_from_logits(labels, y_pred._logits[0])
     one_hot = np.zeros(y_pred.shape, y_pred.dtype)
     one_hot[np.arange(len(labels)), labels] = 1
-    return categorical_crossentropy(one_hot, y_pred, from_logits=from_logits)
+    return categorical_crossentropy(one_hot, y_pred)
+
+
+def _sparse_nll_from_logits(labels: np.ndarray, logits: Tensor) -> Tensor:
+    """mean over the batch of -log_softmax(logits)[i, label_i]: the one-hot sum without the
+    one-hot matrix (the training loop's loss, so it is worth the few extra lines)."""
+    log_p = ops.log_softmax_array(logits.data, axis=1)
+    rows, n = np.arange(len(labels)), len(labels)
+    value = -log_p[rows, labels].sum() / n
+
+    def backward(g):
+        grad = np.exp(log_p)
+        grad[rows, labels] -= 1
+        return (grad * (g / n),)
+
+    return Tensor._from_op(np.asarray(value, log_p.dtype), (logits,), backward, "crossentropy")
 
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:

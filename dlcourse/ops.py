@@ -272,11 +272,16 @@ def softmax(a, axis: int = -1) -> Tensor:
     return result
 
 
+def log_softmax_array(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """log(softmax(z)) on a plain array: shift by the max, so exp never overflows."""
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
 def log_softmax(a, axis: int = -1) -> Tensor:
     """log(softmax(a)) without ever taking the log of 0."""
     a = tensor(a)
-    shifted = a.data - a.data.max(axis=axis, keepdims=True)
-    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    out = log_softmax_array(a.data, axis)
 
     def backward(g):
         return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
