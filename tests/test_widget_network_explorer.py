@@ -133,22 +133,33 @@ def test_neighbours_are_one_notch_of_one_control_away():
                                              ("spirals", 16, 2)]
 
 
-def test_in_a_kernel_the_neighbours_train_after_a_move_while_the_learner_looks():
-    async def move_then_wait() -> tuple[int, int]:
+def test_in_a_kernel_every_setting_trains_in_idle_time_nearest_first(monkeypatch):
+    from dlcourse.widgets import network_explorer
+
+    trained = []
+
+    def recording(*setting):
+        trained.append(setting)
+        return train_network(*setting)
+
+    async def move_then_wait():
         explorer = show_network_explorer("moons", width=4, depth=2, display=False)
         explorer.width_slider.value = 8  # as a browser would: the control's observer runs
-        right_after = train_network.cache_info().currsize
-        deadline = time.monotonic() + 30
-        while train_network.cache_info().currsize < 6 and time.monotonic() < deadline:
+        shown_after_the_move = train_network.cache_info().currsize
+        monkeypatch.setattr(network_explorer, "train_network", recording)
+        deadline = time.monotonic() + 60
+        while len(trained) < 39 and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
-        return right_after, train_network.cache_info().currsize
+        return explorer, shown_after_the_move
 
     train_network.cache_clear()
     # A thread of its own: another test (the browser tests' Playwright) may hold this thread's loop.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        right_after, later = pool.submit(asyncio.run, move_then_wait()).result()
-    assert right_after == 2  # the move itself trains only the setting it shows
-    assert later == 6  # then (8, 1), (8, 3), (16, 2) and spirals at (8, 2); (4, 2) was known
+        explorer, shown_after_the_move = pool.submit(asyncio.run, move_then_wait()).result()
+    assert shown_after_the_move == 2  # the move itself trains only the setting it shows
+    assert set(trained[:5]) == set(explorer.neighbours())  # the likeliest next moves first
+    assert sorted(trained) == sorted(explorer.settings_by_distance())  # then all the others
+    assert train_network.cache_info().currsize == 40
 
 
 def test_prefetch_neighbours_makes_the_next_moves_cache_lookups():

@@ -272,13 +272,26 @@ class NetworkExplorer:
         other = next(name for name in DATASETS if name != self.dataset)
         return [*near, (other, self.width, self.depth)]
 
+    def settings_by_distance(self) -> list[tuple[str, int, int]]:
+        """Every other setting, nearest first (neighbours, then two notches away, ...)."""
+        w, d = WIDTHS.index(self.width), DEPTHS.index(self.depth)
+
+        def distance(setting):
+            dataset, width, depth = setting
+            return (abs(WIDTHS.index(width) - w) + abs(DEPTHS.index(depth) - d)
+                    + (dataset != self.dataset))
+
+        every = [(s, width, depth) for s in DATASETS for width in WIDTHS for depth in DEPTHS]
+        return sorted((s for s in every if distance(s) > 0), key=distance)
+
     def prefetch_neighbours(self) -> None:
         """Train every neighbouring setting now, so that moving to it is a cache lookup."""
         for setting in self.neighbours():
             train_network(*setting)
 
     def _prefetch_in_idle_time(self, delay: float = PREFETCH_DELAY) -> None:
-        """In a kernel, train the neighbours while the learner looks at the figure.
+        """In a kernel, train the neighbours, then every other setting, nearest first, while the
+        learner looks at the figure (all 40 take a few seconds of otherwise idle time).
 
         One network per turn of the kernel's event loop, so a control moved meanwhile waits
         for one training at most. Without a running loop (a script, a plain test) nothing
@@ -291,6 +304,7 @@ class NetworkExplorer:
         if self._prefetch is not None:
             self._prefetch.cancel()
         queue = self.neighbours()
+        queue += [s for s in self.settings_by_distance() if s not in queue]
 
         def train_next() -> None:
             self._prefetch = None
