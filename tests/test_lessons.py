@@ -49,6 +49,10 @@ def test_lesson_is_committed_clean(name):
         if not cell.source.lstrip().startswith(CHECK_MARK):
             assert cell.execution_count is None
             assert cell.outputs == [], f"outputs in a cell nbval does not check:\n{cell.source}"
+    checked = [c for c in nb.cells if c.cell_type == "code"
+               and c.source.lstrip().startswith(CHECK_MARK)]
+    assert checked, "at least one cell whose deterministic output nbval compares"
+    assert all(c.outputs for c in checked), "a checked cell without outputs checks nothing"
     assert not MACHINE_PATH.search(json.dumps(nb)), "an absolute path or machine name"
     assert nb.metadata.kernelspec.name == "python3"
 
