@@ -26,6 +26,8 @@ def is_checked(cell) -> bool:
 
 def clean(nb) -> None:
     nb.metadata.pop("widgets", None)
+    # Only the kernel's name matters; its Python version would change with whoever ran it last.
+    nb.metadata.pop("language_info", None)
     count = 0
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
