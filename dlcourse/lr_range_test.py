@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlcourse.checks import positive_int, positive_number
 from dlcourse.optim import SGD
 from dlcourse.tensor import Tensor
 from dlcourse.training import resolve_loss, train_step
@@ -74,11 +75,11 @@ def lr_range_test(model, x, y, loss: str | Callable = "sparse_categorical_crosse
     parameters = _parameters(model)
     loss_fn = resolve_loss(loss)
     x, y = _data(x, y)
-    min_lr, max_lr = _rate(min_lr, "min_lr"), _rate(max_lr, "max_lr")
+    min_lr, max_lr = positive_number(min_lr, "min_lr"), positive_number(max_lr, "max_lr")
     if not min_lr < max_lr:
         raise ValueError(f"min_lr must be smaller than max_lr, got {min_lr:g} and {max_lr:g}")
-    steps = _integer(steps, "steps", minimum=10)
-    batch_size = _integer(batch_size, "batch_size", minimum=1)
+    steps = positive_int(steps, "steps", minimum=10)
+    batch_size = positive_int(batch_size, "batch_size")
     if not 0 <= smoothing < 1:
         raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
     if not explode_factor > 1:
@@ -166,17 +167,3 @@ def _data(x, y) -> tuple[np.ndarray, np.ndarray]:
     if len(x) != len(y):
         raise ValueError(f"lr_range_test: x has {len(x)} samples but y has {len(y)}")
     return x, y
-
-
-def _rate(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name} must be a positive number, got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive, finite number, got {value}")
-    return float(value)
-
-
-def _integer(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer of at least {minimum}, got {value!r}")
-    return int(value)

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
-import numpy as np
-
+from dlcourse.checks import positive_number
 from dlcourse.tensor import Tensor
-
-
-def check_learning_rate(learning_rate) -> float:
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.number)):
-        raise TypeError(f"learning_rate must be a positive number, got {learning_rate!r}")
-    if not math.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate must be a positive, finite number, got {learning_rate}")
-    return float(learning_rate)
 
 
 class SGD:
@@ -36,7 +26,7 @@ class SGD:
                 raise TypeError(
                     f"SGD parameter {i} must be a Tensor with requires_grad=True, got {p!r:.60}"
                 )
-        self.learning_rate = check_learning_rate(learning_rate)
+        self.learning_rate = positive_number(learning_rate, "learning_rate")
         if not 0 <= momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {momentum}")
         self.momentum = float(momentum)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dlcourse.layers import positive_int
+from dlcourse.checks import positive_int
 from dlcourse.losses import LOSSES
 from dlcourse.optim import SGD
 from dlcourse.tensor import Tensor, as_array, no_grad

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlcourse.checks import positive_int, positive_number
 from dlcourse.datasets import noisy_line
 
 #: Where every descent starts: far enough from the minimum that the path has somewhere to go.
@@ -161,9 +162,9 @@ def descend(learning_rate: float, steps: int = 100, batch_size: int | None = Non
     the samples in a new seeded order), which makes the path noisy.
     """
     problem = problem or make_problem()
-    learning_rate = _positive_number(learning_rate, "learning_rate")
-    steps = _positive_int(steps, "steps")
-    batch_size = problem.n if batch_size is None else _positive_int(batch_size, "batch_size")
+    learning_rate = positive_number(learning_rate, "learning_rate")
+    steps = positive_int(steps, "steps")
+    batch_size = problem.n if batch_size is None else positive_int(batch_size, "batch_size")
     if batch_size > problem.n:
         raise ValueError(f"batch_size must be at most the {problem.n} samples, got {batch_size}")
     return _descend(problem, learning_rate, steps, batch_size, tuple(map(float, start)), seed)
@@ -269,20 +270,6 @@ def _still_falling(loss: np.ndarray) -> bool:
     return bool(earlier.mean() - recent.mean() > 2 * noise)
 
 
-def _positive_number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{name} must be a positive number, got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive, finite number, got {value}")
-    return float(value)
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 # --------------------------------------------------------------------------------------------
 # The view
 # --------------------------------------------------------------------------------------------
@@ -385,16 +372,16 @@ class LearningRateExplorer:
             raise TypeError(f"update() got unknown parameter(s) {unknown}; expected {self.PARAMS}")
         low, high = (10.0 ** e for e in RATE_EXPONENTS)
         if "learning_rate" in params:
-            lr = _positive_number(params["learning_rate"], "learning_rate")
+            lr = positive_number(params["learning_rate"], "learning_rate")
             if not low <= lr <= high * (1 + 1e-9):
                 raise ValueError(f"learning_rate must be between {low:g} and {high:g}, got {lr:g}")
         if "steps" in params:
-            steps = _positive_int(params["steps"], "steps")
+            steps = positive_int(params["steps"], "steps")
             if not STEPS_RANGE[0] <= steps <= STEPS_RANGE[1]:
                 raise ValueError(f"steps must be between {STEPS_RANGE[0]} and {STEPS_RANGE[1]}, "
                                  f"got {steps}")
         if "batch_size" in params:
-            batch = _positive_int(params["batch_size"], "batch_size")
+            batch = positive_int(params["batch_size"], "batch_size")
             if batch > self.problem.n:
                 raise ValueError(f"batch_size must be between 1 and {self.problem.n}, got {batch}")
 
