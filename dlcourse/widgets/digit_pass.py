@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import dlcourse as dl
-from dlcourse.widgets.view import BlittedView, controls_row, new_figure, show
+from dlcourse.widgets.controls import controls_row, quietly
+from dlcourse.widgets.view import BlittedView, new_figure, show
 
 RIGHT_COLOR = "#2ca02c"
 WRONG_COLOR = "#d62728"
@@ -228,11 +229,8 @@ class DigitPassExplorer:
     def update(self, index: int | None = None) -> DigitPass:
         """Show test digit ``index`` (the slider follows); returns what is drawn."""
         index = self.current.index if index is None else _index(index, len(self.x))
-        self._syncing = True
-        try:
+        with quietly(self):
             self.slider.value = index
-        finally:
-            self._syncing = False
         self.current = _pass(self.outputs, self.x, self.y, index)
         self._redraw_artists()
         self.view.redraw()

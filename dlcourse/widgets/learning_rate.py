@@ -23,6 +23,7 @@ import numpy as np
 
 from dlcourse.checks import positive_int, positive_number
 from dlcourse.datasets import noisy_line
+from dlcourse.widgets.controls import check_params, controls_row, debounced
 
 #: Where every descent starts: far enough from the minimum that the path has somewhere to go.
 START = (2.5, 4.0)
@@ -298,7 +299,7 @@ class LearningRateExplorer:
                  batch_size: int | None = None, problem: LinearProblem | None = None):
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import BlittedView, controls_row, debounced
+        from dlcourse.widgets.view import BlittedView
 
         self.problem = problem or make_problem()
         self.presets = self.problem.presets()
@@ -367,9 +368,7 @@ class LearningRateExplorer:
         return self.update(learning_rate=self.presets[name])
 
     def _check(self, **params) -> None:
-        unknown = sorted(set(params) - set(self.PARAMS))
-        if unknown:
-            raise TypeError(f"update() got unknown parameter(s) {unknown}; expected {self.PARAMS}")
+        check_params(params, self.PARAMS)
         low, high = (10.0 ** e for e in RATE_EXPONENTS)
         if "learning_rate" in params:
             lr = positive_number(params["learning_rate"], "learning_rate")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import dlcourse as dl
-from dlcourse.widgets.view import BlittedView, controls_row, debounced, new_figure, show
+from dlcourse.widgets.controls import controls_row, debounced, quietly
+from dlcourse.widgets.view import BlittedView, new_figure, show
 
 
 @dataclass(frozen=True)
@@ -144,11 +145,8 @@ class LinearUnitExplorer:
         """Set w and/or b (the sliders follow), recompute and redraw; returns the new fit."""
         w = self.fit.w if w is None else float(w)
         b = self.fit.b if b is None else float(b)
-        self._syncing = True
-        try:
+        with quietly(self):
             self.w_slider.value, self.b_slider.value = w, b
-        finally:
-            self._syncing = False
         self.fit = fit_line(self.x, self.y, w, b)
         self._redraw_artists()
         self.view.redraw()

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlcourse.widgets.controls import check_params, debounced, quietly
+
 N_POINTS = 12
 SLOPE, INTERCEPT = 0.5, 1.0
 OUTLIER_X = 9.0
@@ -110,7 +112,7 @@ class LossExplorer:
     def __init__(self, outlier_y: float = 15.0):
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import BlittedView, debounced, new_figure
+        from dlcourse.widgets.view import BlittedView, new_figure
 
         self.outlier_y = _check_outlier(outlier_y)
         self.outlier_slider = widgets.FloatSlider(value=self.outlier_y, min=OUTLIER_RANGE[0],
@@ -184,16 +186,11 @@ class LossExplorer:
 
     def update(self, **params) -> LossFits:
         """Set ``outlier_y``, refit both lines and redraw; returns the new fits."""
-        unknown = set(params) - set(self.PARAMS)
-        if unknown:
-            raise TypeError(f"update() takes {', '.join(self.PARAMS)}; got {sorted(unknown)}")
+        check_params(params, self.PARAMS)
         if "outlier_y" in params:
             self.outlier_y = _check_outlier(params["outlier_y"])
-        self._syncing = True
-        try:
+        with quietly(self):
             self.outlier_slider.value = self.outlier_y
-        finally:
-            self._syncing = False
         self._draw()
         self.view.redraw()
         return self.fits

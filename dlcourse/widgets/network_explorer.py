@@ -22,6 +22,7 @@ from functools import cache
 import numpy as np
 
 import dlcourse as dl
+from dlcourse.widgets.controls import check_params, controls_row, debounced, quietly
 
 DATASETS = ("moons", "spirals")
 WIDTHS = (2, 4, 8, 16, 32)
@@ -121,7 +122,7 @@ class NetworkExplorer:
     def __init__(self, dataset: str = "spirals", width: int = 8, depth: int = 2):
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import BlittedView, controls_row, debounced, new_figure
+        from dlcourse.widgets.view import BlittedView, new_figure
 
         self.dataset, self.width, self.depth = _check(dataset, width, depth)
         self.dataset_menu = widgets.Dropdown(options=list(DATASETS), value=self.dataset,
@@ -246,19 +247,14 @@ class NetworkExplorer:
 
     def update(self, **params) -> TrainedNetwork:
         """Set any of ``dataset``, ``width``, ``depth``; train if new, redraw; return the result."""
-        unknown = set(params) - set(self.PARAMS)
-        if unknown:
-            raise TypeError(f"update() takes {', '.join(self.PARAMS)}; got {sorted(unknown)}")
+        check_params(params, self.PARAMS)
         self.dataset, self.width, self.depth = _check(params.get("dataset", self.dataset),
                                                       params.get("width", self.width),
                                                       params.get("depth", self.depth))
-        self._syncing = True
-        try:
+        with quietly(self):
             self.dataset_menu.value = self.dataset
             self.width_slider.value = self.width
             self.depth_slider.value = self.depth
-        finally:
-            self._syncing = False
         self._draw()
         self.view.redraw()
         return self.result

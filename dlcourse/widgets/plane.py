@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import dlcourse as dl
-from dlcourse.widgets.view import BlittedView, controls_row, debounced, new_figure, show
+from dlcourse.widgets.controls import controls_row, debounced, quietly
+from dlcourse.widgets.view import BlittedView, new_figure, show
 
 ABOVE_COLOR = "#08519c"
 BELOW_COLOR = "#6baed6"
@@ -196,11 +197,8 @@ class PlaneExplorer:
         w0 = self.fit.w0 if w0 is None else float(w0)
         w1 = self.fit.w1 if w1 is None else float(w1)
         b = self.fit.b if b is None else float(b)
-        self._syncing = True
-        try:
+        with quietly(self):
             self.w0_slider.value, self.w1_slider.value, self.b_slider.value = w0, w1, b
-        finally:
-            self._syncing = False
         self.fit = fit_plane(self.x, self.y, w0, w1, b, self.grid)
         self._redraw_artists()
         self.view.redraw()

@@ -19,6 +19,8 @@ from functools import cache
 
 import numpy as np
 
+from dlcourse.widgets.controls import check_params, controls_row, debounced, quietly
+
 X_RANGE = (-3.0, 3.0)
 MAX_UNITS = 30
 N_POINTS = 241
@@ -173,7 +175,7 @@ class ReluSumExplorer:
     def __init__(self, n_units: int = 5, target: str = "sine"):
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import BlittedView, controls_row, debounced, new_figure
+        from dlcourse.widgets.view import BlittedView, new_figure
 
         self.n_units = _check_units(n_units)
         self.target = _check_target(target)
@@ -262,19 +264,14 @@ class ReluSumExplorer:
 
     def update(self, **params) -> ReluSumFit:
         """Set ``n_units`` and/or ``target``, recompute and redraw; returns the new fit."""
-        unknown = set(params) - set(self.PARAMS)
-        if unknown:
-            raise TypeError(f"update() takes {', '.join(self.PARAMS)}; got {sorted(unknown)}")
+        check_params(params, self.PARAMS)
         if "n_units" in params:
             self.n_units = _check_units(params["n_units"])
         if "target" in params:
             self.target = _check_target(params["target"])
-        self._syncing = True
-        try:
+        with quietly(self):
             self.units_slider.value = self.n_units
             self.target_menu.value = self.target
-        finally:
-            self._syncing = False
         self._draw()
         self.view.redraw()
         return self.fit

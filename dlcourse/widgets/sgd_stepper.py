@@ -21,6 +21,7 @@ from dlcourse.datasets import noisy_line
 from dlcourse.layers import LinearUnit
 from dlcourse.losses import mse
 from dlcourse.optim import SGD
+from dlcourse.widgets.controls import check_params, controls_row, debounced
 
 #: Where (w, b) starts: clearly wrong, so the first steps are big and easy to see.
 START = (-1.0, -1.0)
@@ -159,7 +160,7 @@ class SGDStepperExplorer:
     def __init__(self, learning_rate: float = 0.1, batch_size: int = 10, seed: int = 0):
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import BlittedView, controls_row, debounced
+        from dlcourse.widgets.view import BlittedView
 
         self.stepper = SGDStepper(learning_rate=learning_rate, batch_size=batch_size, seed=seed)
         self.step_button = widgets.Button(description="step", button_style="primary",
@@ -207,9 +208,7 @@ class SGDStepperExplorer:
 
     def update(self, **params) -> None:
         """Change learning_rate and/or batch_size; the model starts over from the beginning."""
-        unknown = sorted(set(params) - set(self.PARAMS))
-        if unknown:
-            raise TypeError(f"update() got unknown parameter(s) {unknown}; expected {self.PARAMS}")
+        check_params(params, self.PARAMS)
         old = self.stepper
         self.stepper = SGDStepper(old.x, old.y,
                                   learning_rate=params.get("learning_rate", old.learning_rate),

@@ -11,7 +11,7 @@ the figure at its defaults.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -100,20 +100,6 @@ class BlittedView(FigureView):
         self.image.value = buffer.getvalue()
 
 
-def debounced(callback: Callable[[dict], None]) -> Callable[[dict], None]:
-    """Skip events whose new value equals the value already drawn (ipywidgets can repeat them)."""
-    last = {}
-
-    def handler(change: dict) -> None:
-        key = id(change.get("owner"))
-        if last.get(key, object()) == change.get("new"):
-            return
-        last[key] = change.get("new")
-        callback(change)
-
-    return handler
-
-
 def show(box, fig: Figure, title: str = "explorer") -> None:
     """Display ``box`` (the widget tree) with a static PNG of ``fig`` as the fallback."""
     from IPython.display import display
@@ -122,9 +108,3 @@ def show(box, fig: Figure, title: str = "explorer") -> None:
     bundle["image/png"] = png_bytes(fig)
     bundle["text/plain"] = f"<{title}: move the controls in JupyterLab to explore>"
     display(bundle, raw=True)
-
-
-def controls_row(controls: Sequence) -> object:
-    import ipywidgets as widgets
-
-    return widgets.HBox(list(controls), layout=widgets.Layout(flex_flow="row wrap"))
