@@ -9,13 +9,13 @@ from pathlib import Path
 
 
 def _make_exercises(args) -> int:
-    from .grading.make_exercises import run
+    from .instructor.make_exercises import run
 
     return run(Path(args.solutions), Path(args.exercises), check=args.check)
 
 
 def _grade(args) -> int:
-    from .grading.grade import run
+    from .instructor.grade import run
 
     return run(args.paths, timeout=args.timeout, as_json=args.json)
 

@@ -14,8 +14,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from dlcourse.cli import main
-from dlcourse.grading import grade
-from dlcourse.grading.make_exercises import StubError, stub_source
+from dlcourse.instructor import grade
+from dlcourse.instructor.make_exercises import StubError, stub_source
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 
 An exercise module defines its questions and an ``Exercise``; a notebook imports them::
 
-    from dlcourse.grading.ex01_linear_unit import exercise, q1, q2
+    from dlcourse.course.ex01_linear_unit import exercise, q1, q2
     exercise.setup()
     q1.check(linear)      # correct / incorrect (with why) / not attempted / error / timeout
 

@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .outcome import MIME_TYPE, NOT_ATTEMPTED
+from ..grading.outcome import MIME_TYPE, NOT_ATTEMPTED
 
 OK = "ok"
 INVALID = "invalid notebook"

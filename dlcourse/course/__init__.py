@@ -1,0 +1,1 @@
+"""Course content: one checker module per exercise notebook (its questions, references, hints)."""

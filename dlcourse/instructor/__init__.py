@@ -1,0 +1,1 @@
+"""Instructor tools: grade notebooks, generate exercises from solutions (need nbclient)."""
