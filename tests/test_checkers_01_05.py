@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.grading import CORRECT, ERROR, INCORRECT, NOT_ATTEMPTED, FunctionQuestion
 from dlcourse.course import ex01_linear_unit as ex01
 from dlcourse.course import ex02_multiple_inputs as ex02
 from dlcourse.course import ex03_layers as ex03
 from dlcourse.course import ex04_activation_functions as ex04
 from dlcourse.course import ex05_stacked_layers as ex05
+from dlcourse.grading import CORRECT, ERROR, INCORRECT, NOT_ATTEMPTED, FunctionQuestion
 
 EXERCISES = [ex01, ex02, ex03, ex04, ex05]
 

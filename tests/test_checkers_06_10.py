@@ -12,6 +12,11 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
+from dlcourse.course import ex06_loss_functions as ex06
+from dlcourse.course import ex07_optimizer as ex07
+from dlcourse.course import ex08_learning_rate as ex08
+from dlcourse.course import ex09_backpropagation as ex09
+from dlcourse.course import ex10_full_training_loop as ex10
 from dlcourse.grading import (
     CORRECT,
     ERROR,
@@ -21,11 +26,6 @@ from dlcourse.grading import (
     ChoiceQuestion,
     FunctionQuestion,
 )
-from dlcourse.course import ex06_loss_functions as ex06
-from dlcourse.course import ex07_optimizer as ex07
-from dlcourse.course import ex08_learning_rate as ex08
-from dlcourse.course import ex09_backpropagation as ex09
-from dlcourse.course import ex10_full_training_loop as ex10
 
 EXERCISES = [ex06.exercise, ex07.exercise, ex08.exercise, ex09.exercise, ex10.exercise]
 ALL_QUESTIONS = [q for exercise in EXERCISES for q in exercise]
