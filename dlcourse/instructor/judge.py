@@ -21,7 +21,6 @@ import hashlib
 import importlib
 import json
 import os
-import pkgutil
 import re
 import secrets
 import tempfile
@@ -29,13 +28,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..grading import plain
+from ..grading import plain, registry
 from ..grading.outcome import ERROR, NOT_ATTEMPTED, TIMEOUT, Outcome
 from . import flags as flagging
 from .kernels import DIED, MAX_RESTARTS, OK, TIMED_OUT, KernelSession
 from .submissions import Submission
 
-COURSE_PACKAGE = "dlcourse.course"
+COURSE_PACKAGE = registry.COURSE_PACKAGE
 LEARNER_SIDE_MODULES = ("__init__", "probes")  # the only course code a grading kernel may load
 INVALID = "invalid notebook"
 UNKNOWN_EXERCISE = "unknown exercise"
@@ -84,18 +83,9 @@ class NotebookResult:
 
 
 # -- the course ----------------------------------------------------------------------------------
-_COURSE: dict[str, object] = {}
-
-
-def course() -> dict[str, object]:
+def course() -> dict:
     """Exercise name -> checker module, for every exercise module of the course."""
-    if not _COURSE:
-        package = importlib.import_module(COURSE_PACKAGE)
-        for info in pkgutil.iter_modules(package.__path__):
-            if info.name.startswith("ex"):
-                module = importlib.import_module(f"{COURSE_PACKAGE}.{info.name}")
-                _COURSE[module.exercise.name] = module
-    return _COURSE
+    return registry.exercise_modules(COURSE_PACKAGE)
 
 
 def plan(workdir: Path, log: Path) -> dict:
