@@ -11,7 +11,7 @@ import dlcourse as dl
 SETTINGS = settings(max_examples=25, deadline=None)
 
 
-# -- one generator, seeded by manual_seed -----------------------------------------------------------
+# -- one generator, seeded by manual_seed ---------------------------------------------------------
 def test_two_layers_built_without_a_seed_never_start_identical():
     a, b = dl.Dense(64, 64), dl.Dense(64, 64)
     assert not np.array_equal(a.W.data, b.W.data)
@@ -42,7 +42,7 @@ def test_manual_seed_wants_a_whole_number(seed, error):
         dl.manual_seed(seed)
 
 
-# -- backward() frees the graph -----------------------------------------------------------------------
+# -- backward() frees the graph -------------------------------------------------------------------
 def test_a_second_backward_through_the_same_graph_raises():
     x = dl.Tensor(3.0, requires_grad=True)
     y = x * x
@@ -99,7 +99,7 @@ def test_a_number_tensor_holds_an_ndarray():
     assert np.asarray(x ** 2) == 9.0
 
 
-# -- comparisons ---------------------------------------------------------------------------------------
+# -- comparisons ----------------------------------------------------------------------------------
 @SETTINGS
 @given(st.integers(0, 2**32 - 1))
 def test_comparisons_are_element_wise_boolean_arrays(seed):
@@ -118,7 +118,7 @@ def test_tensors_still_work_as_dict_keys_and_compare_to_none_by_identity():
     assert (t == None) is False and (t != None) is True  # noqa: E711 (what is being tested)
 
 
-# -- Tensor methods -------------------------------------------------------------------------------------
+# -- Tensor methods -------------------------------------------------------------------------------
 METHODS = [
     ("exp", lambda t: t.exp(), np.exp),
     ("log", lambda t: t.log(), np.log),
@@ -166,7 +166,7 @@ def test_dl_tanh_is_an_op_with_its_gradient():
     np.testing.assert_allclose(x.grad, 1 - np.tanh(x.data) ** 2)
 
 
-# -- dl.tensor ------------------------------------------------------------------------------------------
+# -- dl.tensor ------------------------------------------------------------------------------------
 def test_dl_tensor_is_the_pytorch_style_constructor():
     data = np.array([1.0, 2.0])
     t = dl.tensor(data, requires_grad=True)
@@ -176,7 +176,7 @@ def test_dl_tensor_is_the_pytorch_style_constructor():
     assert dl.tensor([1, 2], dtype="float32").dtype == np.float32
 
 
-# -- Module ---------------------------------------------------------------------------------------------
+# -- Module ---------------------------------------------------------------------------------------
 class TwoLayers(dl.Module):
     def __init__(self):
         self.hidden = dl.Dense(4, 8, activation="relu", seed=0)
