@@ -128,10 +128,10 @@ def test_liveplot_displays_and_updates_one_output(monkeypatch):
     shown = []
 
     class Handle:
-        def update(self, bundle, raw):
+        def update(self, bundle, raw, metadata=None):
             shown.append(("update", bundle))
 
-    def fake_display(bundle, raw, display_id):
+    def fake_display(bundle, raw, display_id, metadata=None):
         shown.append(("display", bundle))
         return Handle()
 
