@@ -89,7 +89,7 @@ def test_ex01_q1_linear_unit():
 
 def test_ex01_q2_outputs():
     correct(ex01.q2, np.array([3.0, 2.0, 1.0, 0.0, -1.0]))
-    correct(ex01.q2, [3, 2, 1, 0, -1])
+    incorrect(ex01.q2, [3, 2, 1, 0, -1], "got a list", "np.array(")
     correct(ex01.q2, dl.Tensor([3.0, 2.0, 1.0, 0.0, -1.0]))
     incorrect(ex01.q2, np.array([1.0, 2.0, 3.0, 4.0, 5.0]), "weight is negative")
     incorrect(ex01.q2, np.array([1.0, 0.0, -1.0, -2.0, -3.0]), "bias b = 2 is missing")
@@ -106,7 +106,8 @@ def test_ex01_q3_weight_and_bias():
 
 def test_ex01_q4_line_error():
     correct(ex01.q4, lambda x, y, w, b: np.mean((y - (w * x + b)) ** 2))
-    correct(ex01.q4, lambda x, y, w, b: dl.mse(y, w * x + b))
+    correct(ex01.q4, lambda x, y, w, b: dl.mse(y, w * x + b).item())
+    incorrect(ex01.q4, lambda x, y, w, b: dl.mse(y, w * x + b), "got a Tensor", ".item()")
     incorrect(ex01.q4, lambda x, y, w, b: np.sum((y - (w * x + b)) ** 2),
               "expected 1.66667, but got 5.0")
     incorrect(ex01.q4, lambda x, y, w, b: np.mean(y - (w * x + b)), "expected 1.66667")
@@ -126,7 +127,8 @@ def test_ex01_q5_bias():
 def test_ex02_q1_unit_output():
     correct(ex02.q1, lambda x, w, b: np.dot(w, x) + b)
     correct(ex02.q1, lambda x, w, b: sum(wi * xi for wi, xi in zip(w, x)) + b)
-    correct(ex02.q1, lambda x, w, b: dl.dot(w, x) + b)
+    correct(ex02.q1, lambda x, w, b: (dl.dot(w, x) + b).item())
+    incorrect(ex02.q1, lambda x, w, b: dl.dot(w, x) + b, "got a Tensor", ".item()")
     incorrect(ex02.q1, lambda x, w, b: w * x + b, "expected a single number",
               "array of shape (3,)")
     incorrect(ex02.q1, lambda x, w, b: np.sum(w * x + b), "expected -0.5, but got 0.5")
@@ -187,7 +189,7 @@ def test_ex03_q2_weight_shape():
 def test_ex03_q3_unit_column():
     W = ex03.Q3_W
     correct(ex03.q3, W[:, 2])
-    correct(ex03.q3, [1.0, -0.4, 0.5])
+    incorrect(ex03.q3, [1.0, -0.4, 0.5], "got a list", "np.array(")
     incorrect(ex03.q3, W[2], "row 2", "column")
     incorrect(ex03.q3, W[:, 3], "wrong column", "from 0")
     incorrect(ex03.q3, W[:, 2:3], "shape (3, 1)")

@@ -118,7 +118,9 @@ def test_choices_accept_the_answer_and_explain_every_other_option(q):
 # -- 06 loss functions ---------------------------------------------------------------------------
 def test_06_mse():
     assert_correct(ex06.q1, ex06.mse)
-    assert_correct(ex06.q1, lambda y_true, y_pred: dl.mse(y_true, y_pred))  # a Tensor result
+    assert_correct(ex06.q1, lambda y_true, y_pred: dl.mse(y_true, y_pred).item())
+    assert_incorrect(ex06.q1, lambda y_true, y_pred: dl.mse(y_true, y_pred), "got a Tensor",
+                     ".item()")
     assert_incorrect(ex06.q1, lambda t, p: np.sum((t - p) ** 2), "add up",
                      "instead of taking their mean")
     assert_incorrect(ex06.q1, lambda t, p: np.sqrt(np.mean((t - p) ** 2)), "square root")
@@ -127,7 +129,7 @@ def test_06_mse():
 
 def test_06_mae():
     assert_correct(ex06.q2, ex06.mae)
-    assert_correct(ex06.q2, lambda y_true, y_pred: dl.mae(y_true, y_pred))
+    assert_correct(ex06.q2, lambda y_true, y_pred: dl.mae(y_true, y_pred).item())
     assert_incorrect(ex06.q2, lambda t, p: np.mean(p - t), "absolute value of every error")
     assert_incorrect(ex06.q2, lambda t, p: abs(np.mean(p - t)), "cancel out")
     assert_incorrect(ex06.q2, lambda t, p: np.sum(np.abs(t - p)), "instead of taking their mean")
@@ -135,7 +137,7 @@ def test_06_mae():
 
 def test_06_binary_crossentropy():
     assert_correct(ex06.q3, ex06.binary_crossentropy)
-    assert_correct(ex06.q3, lambda y, p: dl.binary_crossentropy(y, p))
+    assert_correct(ex06.q3, lambda y, p: dl.binary_crossentropy(y, p).item())
 
     def unclipped(y, p):
         return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
@@ -160,7 +162,8 @@ def test_06_categorical_crossentropy_value():
     labels, probabilities = ex06.Q4_LABELS, ex06.Q4_PROBABILITIES
     right = -np.mean(np.log(probabilities[np.arange(4), labels]))
     assert_correct(ex06.q4, right)
-    assert_correct(ex06.q4, dl.sparse_categorical_crossentropy(labels, probabilities))
+    assert_correct(ex06.q4, dl.sparse_categorical_crossentropy(labels, probabilities).item())
+    assert_incorrect(ex06.q4, dl.sparse_categorical_crossentropy(labels, probabilities), ".item()")
     assert_incorrect(ex06.q4, -right, "wrong sign")
     assert_incorrect(ex06.q4, 4 * right, "instead of taking their mean")
     assert_incorrect(ex06.q4, -np.log(probabilities).mean(), "Only the probability of the true")
@@ -252,8 +255,8 @@ def test_08_descend():
             loss = dl.mse(y, unit(x))
             loss.backward()
             optimizer.step()
-            losses.append(loss)  # a list of Tensors is accepted
-        return losses
+            losses.append(loss.item())
+        return np.array(losses)
 
     assert_correct(ex08.q1, with_tensors)
 
@@ -413,8 +416,8 @@ def test_10_train_step():
     assert_correct(ex10.q2, ex10.train_step)
     assert_correct(ex10.q2, lambda m, o, x, y: dl.train_step(m, x, y,
                                                              dl.sparse_categorical_crossentropy, o))
-    returns_tensor = ex10.train_step  # the loss as a Tensor is fine too
-    assert_correct(ex10.q2, lambda m, o, x, y: dl.Tensor(returns_tensor(m, o, x, y)))
+    returns_tensor = ex10.train_step
+    assert_incorrect(ex10.q2, lambda m, o, x, y: dl.Tensor(returns_tensor(m, o, x, y)), ".item()")
     assert_incorrect(ex10.q2, forgets_zero_grad, "The first step was right", "zero_grad")
     assert_incorrect(ex10.q2, forgets_step, "had not changed", "optimizer.step()")
     assert_incorrect(ex10.q2, loss_after_update, "In the loss you returned", "before the update")

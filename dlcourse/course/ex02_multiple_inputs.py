@@ -79,7 +79,7 @@ def _compare_q3(expected, got):
 
 
 q3 = ValueQuestion(
-    "q3", np.array([2.0, -1.0, 1.0]), compare=_compare_q3,
+    "q3", [2.0, -1.0, 1.0], compare=_compare_q3,
     hints=["At the origin, (x0, x1) = (0, 0), both weights multiply zero.",
            "Going from (0, 0) to (1, 0) changes only x0, by 1: the output changes by w0."],
     solution="params = [2.0, -1.0, 1.0]   # b = y(0, 0) = 1, w0 = 3 - 1 = 2, w1 = 0 - 1 = -1",

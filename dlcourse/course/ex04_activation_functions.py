@@ -15,6 +15,7 @@ from dlcourse.grading import (
     fmt,
     matches,
 )
+from dlcourse.grading.mistakes import on_error
 
 
 # -- q1: the rectifier ----------------------------------------------------------------------------
@@ -27,7 +28,7 @@ def _relu_cases(rng):
     return {"z": rng.uniform(-3, 3, size=shape).round(1)}
 
 
-q1 = FunctionQuestion(
+q1 = on_error(FunctionQuestion(
     "q1", _relu, _relu_cases,
     examples=[{"z": np.array([-2.0, -0.5, 0.0, 0.5, 2.0])}],
     points=2,
@@ -35,7 +36,12 @@ q1 = FunctionQuestion(
            "`np.maximum(0, z)` compares element by element. (Python's `max` and `np.max` do "
            "something else: they look for the largest value.)"],
     solution="def relu(z):\n    return np.maximum(0, z)",
-)
+), (r"scalar index|AxisError|axis",
+    "Did you write `np.max(0, z)`? `np.max` looks for the largest value *inside* one array (its "
+    "second argument is an axis). To compare 0 with every entry of z, use `np.maximum(0, z)`."),
+   (r"truth value of an array",
+    "Python's `max(0, z)` and `if z > 0` work on one number at a time; z is an array. Use "
+    "`np.maximum(0, z)`, which compares element by element."))
 
 # -- q2: two layers collapse into one -------------------------------------------------------------
 

@@ -11,17 +11,20 @@ answer ``got`` looks like one particular mistake, and ``advice`` tells the learn
 
 For a checker written by hand, ``matches(wrong, got)`` says whether the learner gave exactly a
 known wrong answer. The predicates below describe mistakes met in several exercises: a sign
-flipped, a sum where a mean was meant, a factor forgotten, a log of 0.
+flipped, a sum where a mean was meant, a factor forgotten, a log of 0. ``on_error`` does the same
+for errors the learner's code raises (``np.max(0, z)``, a broadcast of the wrong axis, ...).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
 
 from .compare import compare, unwrap
 from .outcome import Incorrect
+from .sandbox import LearnerError
 
 Predicate = Callable[[object, object], object]  # (expected, got) -> truthy when the mistake fits
 
@@ -159,3 +162,34 @@ def is_not_finite(expected, got) -> bool:
     except (TypeError, ValueError):
         return False
     return g.dtype.kind in "biuf" and not np.all(np.isfinite(g))
+
+
+# -- advice on errors the learner's code raised ---------------------------------------------------
+def on_error(question, *rules: tuple[str, str]):
+    """Give ``question`` advice for learner errors: ``(pattern, advice)`` pairs, first match wins.
+
+    ``pattern`` is a regular expression searched in the error message (exception name and text);
+    the advice goes on a new line after it. Returns the question, so it can wrap a constructor::
+
+        q1 = on_error(FunctionQuestion(...), (r"scalar index", "Use np.maximum, not np.max."))
+    """
+    for rule in rules:
+        if not (isinstance(rule, tuple) and len(rule) == 2
+                and all(isinstance(part, str) for part in rule)):
+            raise TypeError(f"on_error: each rule must be a pair (pattern, advice text), "
+                            f"but got {rule!r}")
+    compiled = [(re.compile(pattern), advice) for pattern, advice in rules]
+    call = question.call
+
+    def advised(fn, *args, **kwargs):
+        try:
+            return call(fn, *args, **kwargs)
+        except LearnerError as exc:
+            first_line = exc.message.split("\n", 1)[0]
+            advice = next((text for pattern, text in compiled if pattern.search(first_line)), "")
+            if not advice:
+                raise
+            raise LearnerError(f"{exc.message}\n{advice}") from None
+
+    question.call = advised
+    return question
