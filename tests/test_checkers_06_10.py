@@ -1,4 +1,4 @@
-"""Checkers of exercises 06-10: each accepts its solution and rejects the mistakes learners make.
+"""Checkers of exercises 06-08 and 10 (09 has its own file): each accepts its solution and rejects the mistakes learners make.
 
 Every question is tried with its reference answer (and, where it matters, an equivalent answer
 written with dlcourse Tensors), with at least two planted wrong answers whose message must say
@@ -15,7 +15,6 @@ import dlcourse as dl
 from dlcourse.course import ex06_loss_functions as ex06
 from dlcourse.course import ex07_optimizer as ex07
 from dlcourse.course import ex08_learning_rate as ex08
-from dlcourse.course import ex09_backpropagation as ex09
 from dlcourse.course import ex10_full_training_loop as ex10
 from dlcourse.grading import (
     CORRECT,
@@ -27,7 +26,7 @@ from dlcourse.grading import (
     FunctionQuestion,
 )
 
-EXERCISES = [ex06.exercise, ex07.exercise, ex08.exercise, ex09.exercise, ex10.exercise]
+EXERCISES = [ex06.exercise, ex07.exercise, ex08.exercise, ex10.exercise]
 ALL_QUESTIONS = [q for exercise in EXERCISES for q in exercise]
 
 
@@ -68,8 +67,7 @@ def test_every_question_has_hints_and_a_solution(q):
     assert q._solution().strip()
 
 
-FUNCTION_QUESTIONS = [ex06.q1, ex06.q2, ex06.q3, ex07.q1, ex07.q2, ex08.q1, ex09.q2, ex09.q3,
-                      ex09.q4, ex10.q1, ex10.q2, ex10.q3]
+FUNCTION_QUESTIONS = [ex06.q1, ex06.q2, ex06.q3, ex07.q1, ex07.q2, ex08.q1, ex10.q1, ex10.q2, ex10.q3]
 
 
 @pytest.mark.parametrize("q", FUNCTION_QUESTIONS, ids=qid)
@@ -310,69 +308,6 @@ def test_08_limit():
     assert_incorrect(ex08.q3, 0.1, "fastest rate")
     assert_incorrect(ex08.q3, 0.4, "10w")
     assert_incorrect(ex08.q3, "0.2", "expected a number")
-
-
-# -- 09 backpropagation --------------------------------------------------------------------------
-def test_09_chain_rule_value():
-    x = dl.Tensor(1.5, requires_grad=True)
-    ((2 * x - 1) ** 3).backward()
-    assert_correct(ex09.q1, x.grad)
-    assert_correct(ex09.q1, 24)
-    assert_incorrect(ex09.q1, 12.0, "du/dx = 2")
-    assert_incorrect(ex09.q1, 8.0, "y itself")
-
-
-def test_09_relu_backward():
-    assert_correct(ex09.q2, ex09.relu_backward)
-
-    def by_backward(a, grad_output):
-        a = dl.Tensor(a, requires_grad=True)
-        (dl.relu(a) * grad_output).sum().backward()  # the gradient arriving at relu's output
-        return a.grad
-
-    assert_correct(ex09.q2, by_backward)
-    assert_incorrect(ex09.q2, lambda a, g: (a > 0).astype(float), "only 0s and 1s")
-    assert_incorrect(ex09.q2, lambda a, g: np.maximum(g, 0), "no negative numbers")
-    assert_incorrect(ex09.q2, lambda a, g: g * (g > 0), "no negative numbers")
-    assert_incorrect(ex09.q2, lambda a, g: g * np.maximum(a, 0), "values differ")
-
-
-def test_09_dense_backward():
-    assert_correct(ex09.q3, ex09.dense_backward)
-    assert_incorrect(ex09.q3, lambda x, W, g: (g @ W.T, g.T @ x, g.sum(axis=0)),
-                     "In grad_W", "(transposed?)", "x.T @ grad_z")
-    assert_incorrect(ex09.q3, lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0)),
-                     "In grad_b", "mean over the rows")
-    assert_incorrect(ex09.q3, lambda x, W, g: (g @ W.T, x.T @ g, g),
-                     "In grad_b: expected shape (3,), but got shape (3, 3)")
-    assert_incorrect(ex09.q3, lambda x, W, g: (x.T @ g, g.sum(axis=0)), "three arrays")
-
-
-def test_09_softmax_crossentropy_backward():
-    assert_correct(ex09.q4, ex09.softmax_crossentropy_backward)
-
-    def by_backward(logits, y_true):
-        z = dl.Tensor(logits, requires_grad=True)
-        dl.categorical_crossentropy(y_true, dl.softmax(z)).backward()
-        return z.grad
-
-    def softmax(z):
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-
-    assert_correct(ex09.q4, by_backward)
-    assert_incorrect(ex09.q4, lambda z, y: softmax(z) - y, "batch size times too large")
-    assert_incorrect(ex09.q4, lambda z, y: (y - softmax(z)) / len(z), "wrong sign")
-    assert_incorrect(ex09.q4, lambda z, y: (z - y) / len(z), "instead of the softmax")
-
-
-def test_09_gradients_accumulate():
-    x = dl.Tensor(3.0, requires_grad=True)
-    for _ in range(2):
-        (x * x).backward()
-    assert_correct(ex09.q5, x.grad)
-    assert_incorrect(ex09.q5, 6.0, "adds to")
-    assert_incorrect(ex09.q5, 9.0, "x.grad")
 
 
 # -- 10 full training loop -----------------------------------------------------------------------

@@ -30,6 +30,7 @@ Predicate = Callable[[object, object], object]  # (expected, got) -> truthy when
 
 _ZERO = 1e-12  # an expected entry this small carries no factor
 _TOLERANCE = 1e-6  # relative: how exactly a factor must hold
+_ROUNDNESS = 1e-4  # how close to a whole number a factor computed from rounded inputs may be
 
 
 def matches(wrong, got) -> bool:
@@ -136,7 +137,8 @@ def is_whole_multiple(expected, got, smallest: int = 2) -> bool:
     another mistake.
     """
     r = ratio(expected, got)
-    return r is not None and r >= smallest and abs(r - round(r)) < _TOLERANCE
+    # Compare the rounded factor with ``smallest``: a float ratio of 1.9999999 is a factor of 2.
+    return r is not None and round(r) >= smallest and abs(r - round(r)) < _ROUNDNESS
 
 
 # -- predicates on the answer alone ---------------------------------------------------------------
