@@ -1,4 +1,5 @@
-"""Checkers of exercises 06-08 and 10 (09 has its own file): each accepts its solution and rejects the mistakes learners make.
+"""Checkers of exercises 06-08 and 10 (09 has its own file): each accepts its solution and
+rejects the mistakes learners make.
 
 Every question is tried with its reference answer (and, where it matters, an equivalent answer
 written with dlcourse Tensors), with at least two planted wrong answers whose message must say
@@ -67,7 +68,8 @@ def test_every_question_has_hints_and_a_solution(q):
     assert q._solution().strip()
 
 
-FUNCTION_QUESTIONS = [ex06.q1, ex06.q2, ex06.q3, ex07.q1, ex07.q2, ex08.q1, ex10.q1, ex10.q2, ex10.q3]
+FUNCTION_QUESTIONS = [ex06.q1, ex06.q2, ex06.q3, ex07.q1, ex07.q2, ex08.q1,
+                      ex10.q1, ex10.q2, ex10.q3]
 
 
 @pytest.mark.parametrize("q", FUNCTION_QUESTIONS, ids=qid)

@@ -299,4 +299,5 @@ def test_09_gradients_accumulate_across_forward_passes():
 def test_09_has_no_multiple_choice_and_two_build_questions():
     kinds = [type(q).__name__ for q in ex09.exercise]
     assert "ChoiceQuestion" not in kinds
-    assert isinstance(ex09.q2, ex09.EngineQuestion) and isinstance(ex09.q3, ex09.SoftmaxRuleQuestion)
+    assert isinstance(ex09.q2, ex09.EngineQuestion)
+    assert isinstance(ex09.q3, ex09.SoftmaxRuleQuestion)
