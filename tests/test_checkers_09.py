@@ -9,7 +9,12 @@ import pytest
 import dlcourse as dl
 from dlcourse.course import ex09_backpropagation as ex09
 from dlcourse.course import probes
-from dlcourse.grading import CORRECT, ERROR, INCORRECT, NOT_ATTEMPTED, TIMEOUT
+from dlcourse.grading import CORRECT, ERROR, INCORRECT, NOT_ATTEMPTED, TIMEOUT, ProbeQuestion
+from dlcourse.grading.sandbox import call_learner
+
+
+def call(fn, *args, inputs=""):
+    return call_learner(fn, args, {}, timeout=5, inputs=inputs)
 
 
 def outcome_of(q, answer, status):
@@ -190,7 +195,8 @@ def test_09_engine_errors_stubs_and_endless_loops_are_reported():
     assert outcome_of(ex09.q2, Stub, NOT_ATTEMPTED)
     assert "Value" in incorrect(ex09.q2, Value(1.0), "expected your class itself")
     assert outcome_of(ex09.q2, float, ERROR)  # float has no .relu()
-    timed = ex09.EngineQuestion("t", timeout=0.5)
+    timed = ProbeQuestion("t", observe=probes.engine_gradients, cases=ex09.engine_cases,
+                          verdict=ex09.engine_verdict, timeout=0.5)
     assert outcome_of(timed, RecursesForever, TIMEOUT)
 
 
@@ -199,14 +205,14 @@ def test_09_engine_graphs_are_random_but_seeded_and_checked_by_dlcourse():
     assert first == again and first != other
     for program in first:
         expected = ex09._reference(program)
-        observed = probes.observe_engine(Value, [program])[0]
+        observed = probes.engine_gradients(Value, [program], call)[0]["ok"]
         np.testing.assert_allclose(observed["grads"], expected["grads"])
         assert "backward()" in ex09.describe_graph(program)
 
 
 def test_09_observe_returns_plain_data_only():
-    observed = probes.observe_engine(Value, ex09.q2.inputs())
-    for result in observed:
+    observed = probes.engine_gradients(Value, ex09.q2.inputs(), call)
+    for result in (r["ok"] for r in observed):
         assert isinstance(result["value"], float)
         assert all(isinstance(g, float) for g in result["grads"])
 
@@ -299,5 +305,5 @@ def test_09_gradients_accumulate_across_forward_passes():
 def test_09_has_no_multiple_choice_and_two_build_questions():
     kinds = [type(q).__name__ for q in ex09.exercise]
     assert "ChoiceQuestion" not in kinds
-    assert isinstance(ex09.q2, ex09.EngineQuestion)
+    assert isinstance(ex09.q2, ProbeQuestion)
     assert isinstance(ex09.q3, ex09.SoftmaxRuleQuestion)

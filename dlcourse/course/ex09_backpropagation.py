@@ -15,17 +15,17 @@ from dlcourse.grading import (
     Exercise,
     FunctionQuestion,
     Incorrect,
-    Question,
+    LearnerError,
+    ProbeQuestion,
     ValueQuestion,
     advising,
     close_to,
     compare,
-    describe_type,
-    fmt,
     is_negated,
     is_whole_multiple,
     unwrap,
 )
+from dlcourse.grading.observe import raise_recorded
 
 
 def _array(x) -> np.ndarray:
@@ -153,58 +153,52 @@ def describe_graph(program: dict) -> str:
     return "\n".join(lines)
 
 
-class EngineQuestion(Question):
-    """The answer is a ``Value`` class; its gradients must match dlcourse's on every graph."""
+def engine_cases(rng: np.random.Generator) -> list[dict]:
+    """The fixed graphs, then ``N_RANDOM_GRAPHS`` random ones."""
+    return [program for _, program in FIXED_GRAPHS] + [_random_graph(rng)
+                                                        for _ in range(N_RANDOM_GRAPHS)]
 
-    def inputs(self, seed: int = 9) -> list[dict]:
-        rng = np.random.default_rng(seed)
-        return ([program for _, program in FIXED_GRAPHS]
-                + [_random_graph(rng) for _ in range(N_RANDOM_GRAPHS)])
 
-    def observe(self, answer, inputs: list[dict]):
-        return self.call(probes.observe_engine, answer, inputs,
-                         inputs="the expression graphs of this question")
+def _compare_graph(expected: dict, got: dict) -> None:
+    names = [chr(ord("a") + i) for i in range(len(expected["grads"]))]
+    if isinstance(got["value"], str):
+        raise Incorrect(f"the output's .data should be a number, but it is {got['value']}")
+    compare(expected["value"], got["value"], what="the output's .data")
+    if all(g == 0 for g in got["grads"]) and any(expected["grads"]):
+        raise Incorrect("every input's .grad is 0: did `backward()` set the output's own "
+                        "gradient to 1 before walking back, and call every node's "
+                        "`_backward()`?")
+    for name, e, g in zip(names, expected["grads"], got["grads"], strict=True):
+        if isinstance(g, str):
+            raise Incorrect(f"{name}.grad should be a number, but it is {g}")
+        compare(e, g, what=f"{name}.grad")
 
-    def verdict(self, inputs: list[dict], observed) -> str:
-        if not isinstance(observed, list) or len(observed) != len(inputs):
-            raise Incorrect(f"expected one result per graph, but got {fmt(observed)}")
-        labels = [label for label, _ in FIXED_GRAPHS]
-        for k, (program, got) in enumerate(zip(inputs, observed, strict=True)):
-            label = labels[k] if k < len(labels) else "a random expression"
+
+def engine_verdict(inputs: list[dict], observed: list[dict]) -> str:
+    """Every graph's output and input gradients must match dlcourse's."""
+    labels = [label for label, _ in FIXED_GRAPHS]
+    for k, (program, result) in enumerate(zip(inputs, observed, strict=False)):
+        label = labels[k] if k < len(labels) else "a random expression"
+        if "status" in result:  # the learner's code stopped on this graph
             try:
-                self._compare_graph(_reference(program), got)
-            except Incorrect as exc:
-                advice = ENGINE_ADVICE.get(label, "")
-                raise Incorrect(f"On {label}:\n{describe_graph(program)}\n{exc}\n{advice}"
-                                .rstrip()) from None
-        return (f"Your engine agrees with dlcourse on {len(inputs)} graphs, "
-                f"{N_RANDOM_GRAPHS} of them random.")
-
-    @staticmethod
-    def _compare_graph(expected: dict, got: dict) -> None:
-        names = [chr(ord("a") + i) for i in range(len(expected["grads"]))]
-        if isinstance(got["value"], str):
-            raise Incorrect(f"the output's .data should be a number, but it is {got['value']}")
-        compare(expected["value"], got["value"], what="the output's .data")
-        if all(g == 0 for g in got["grads"]) and any(expected["grads"]):
-            raise Incorrect("every input's .grad is 0: did `backward()` set the output's own "
-                            "gradient to 1 before walking back, and call every node's "
-                            "`_backward()`?")
-        for name, e, g in zip(names, expected["grads"], got["grads"], strict=True):
-            if isinstance(g, str):
-                raise Incorrect(f"{name}.grad should be a number, but it is {g}")
-            compare(e, g, what=f"{name}.grad")
-
-    def _check(self, answer) -> str:
-        if not isinstance(answer, type):
-            raise Incorrect(f"expected your class itself, e.g. {self.id}.check(Value), but got "
-                            f"{describe_type(answer)}: {fmt(answer)}")
-        cases = self.inputs()
-        return self.verdict(cases, self.observe(answer, cases))
+                raise_recorded(result)
+            except LearnerError as exc:
+                raise LearnerError(f"{exc.message}\nThe graph was:\n{describe_graph(program)}"
+                                   ) from None
+        try:
+            _compare_graph(_reference(program), result["ok"])
+        except Incorrect as exc:
+            advice = ENGINE_ADVICE.get(label, "")
+            raise Incorrect(f"On {label}:\n{describe_graph(program)}\n{exc}\n{advice}"
+                            .rstrip()) from None
+    if len(observed) < len(inputs):
+        raise ValueError(f"{len(observed)} results for {len(inputs)} graphs")
+    return (f"Your engine agrees with dlcourse on {len(inputs)} graphs, {N_RANDOM_GRAPHS} of "
+            "them random.")
 
 
-q2 = EngineQuestion(
-    "q2",
+q2 = ProbeQuestion(
+    "q2", observe=probes.engine_gradients, cases=engine_cases, verdict=engine_verdict,
     points=3,
     hints=["`*`: in `_backward`, `self.grad += other.data * out.grad` and "
            "`other.grad += self.data * out.grad`.",
@@ -309,9 +303,9 @@ class SoftmaxRuleQuestion(FunctionQuestion):
                             f"{report.max_relative_error:.1e} (a correct rule gives about 1e-7)")
         self._worst = max(getattr(self, "_worst", 0.0), report.max_relative_error)
 
-    def _check(self, fn) -> str:
+    def verdict(self, inputs, observed) -> str:
         self._worst = 0.0
-        super()._check(fn)
+        super().verdict(inputs, observed)
         return (f"dl.gradcheck agrees with your rule on every case: largest relative error "
                 f"{self._worst:.0e} (about 1e-7 or less is what a correct gradient looks like).")
 

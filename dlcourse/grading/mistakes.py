@@ -170,8 +170,10 @@ def is_not_finite(expected, got) -> bool:
 def on_error(question, *rules: tuple[str, str]):
     """Give ``question`` advice for learner errors: ``(pattern, advice)`` pairs, first match wins.
 
-    ``pattern`` is a regular expression searched in the error message (exception name and text);
-    the advice goes on a new line after it. Returns the question, so it can wrap a constructor::
+    ``pattern`` is a regular expression searched in the first line of the error message
+    (exception name and text); the advice goes on a new line after the message. It is added on
+    the judge's side, in ``verdict``, where a learner error recorded in another process is raised
+    again, so graded notebooks get the same advice as ``check``. Returns the question::
 
         q1 = on_error(FunctionQuestion(...), (r"scalar index", "Use np.maximum, not np.max."))
     """
@@ -181,11 +183,11 @@ def on_error(question, *rules: tuple[str, str]):
             raise TypeError(f"on_error: each rule must be a pair (pattern, advice text), "
                             f"but got {rule!r}")
     compiled = [(re.compile(pattern), advice) for pattern, advice in rules]
-    call = question.call
+    verdict = question.verdict
 
-    def advised(fn, *args, **kwargs):
+    def advised(inputs, observed):
         try:
-            return call(fn, *args, **kwargs)
+            return verdict(inputs, observed)
         except LearnerError as exc:
             first_line = exc.message.split("\n", 1)[0]
             advice = next((text for pattern, text in compiled if pattern.search(first_line)), "")
@@ -193,5 +195,5 @@ def on_error(question, *rules: tuple[str, str]):
                 raise
             raise LearnerError(f"{exc.message}\n{advice}") from None
 
-    question.call = advised
+    question.verdict = advised
     return question
