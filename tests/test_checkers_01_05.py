@@ -227,13 +227,34 @@ def test_ex04_q1_relu():
     assert outcome.status == ERROR and "ValueError" in outcome.message
 
 
-def test_ex04_q2_collapse():
-    correct(ex04.q2, lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2 + b2))
-    correct(ex04.q2, lambda W1, b1, W2, b2: [dl.dot(W1, W2), dl.dot(b1, W2) + b2])
-    incorrect(ex04.q2, lambda W1, b1, W2, b2: (W2 @ W1, b1 @ W2 + b2), "In W:")
-    incorrect(ex04.q2, lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2), "In b:")
-    incorrect(ex04.q2, lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2), "In b:")
-    incorrect(ex04.q2, lambda W1, b1, W2, b2: W1 @ W2, "expected a pair `W, b`")
+SHAPES = {"hat": [(1.0, 1.0, 1.0), (-2.0, 1.0, 0.0), (1.0, 1.0, -1.0)],
+          "absolute": [(1.0, 1.0, 0.0), (1.0, -1.0, 0.0)],
+          "step": [(10.0, 1.0, 0.0), (-10.0, 1.0, -0.1)]}
+
+
+def test_ex04_q2_shapes_from_relu_units():
+    correct(ex04.q2, SHAPES)
+    # Other exact constructions count too: the hat from the right, |x| as 2 relu(x) - x ...
+    correct(ex04.q2, dict(SHAPES, hat=[(1.0, -1.0, 1.0), (-2.0, -1.0, 0.0), (1.0, -1.0, -1.0)],
+                          step=[[10, 1, 0], [-10, 1, -0.1]]))
+    correct(ex04.q2, dict(SHAPES, absolute=[(2.0, 1.0, 0.0), (1.0, -1.0, 0.0), (-1.0, 1.0, 0.0)]))
+
+
+@pytest.mark.parametrize(("answer", "fragments"), [
+    (dict(SHAPES, hat=[(1.0, 1.0, 1.0), (-2.0, 1.0, 0.0)]),
+     ["hat: at x = 1.01", "far to the right your sum has slope -1", "bends at x = -1, 0, 1"]),
+    (dict(SHAPES, absolute=[(1.0, 1.0, 0.0)]),
+     ["absolute: at x = -3.00", "far to the left your sum has slope 0, the shape -1"]),
+    (dict(SHAPES, step=[(1.0, 1.0, 0.0), (-1.0, 1.0, -1.0)]),  # a ramp ten times too slow
+     ["step: at x = 0.01", "your sum bends at x = 0, 1"]),
+    (dict(SHAPES, hat=[(1.0, 1.0, 1.0), (-1.0, 1.0, 0.0), (1.0, 1.0, -1.0)]),  # -1 where -2
+     ["hat:", "far to the right your sum has slope 1"]),
+    ({"hat": SHAPES["hat"]}, ["no 'absolute', 'step'"]),
+    (dict(SHAPES, step=[(1.0, 2.0)]), ["unit 0 should be three numbers"]),
+    (SHAPES["hat"], ["expected a dict"]),
+])
+def test_ex04_q2_says_where_a_shape_goes_wrong(answer, fragments):
+    incorrect(ex04.q2, answer, *fragments)
 
 
 def test_ex04_q3_rectified_unit():
