@@ -152,12 +152,20 @@ def test_ex02_q3_plane():
     incorrect(ex02.q3, [-1.0, 2.0, 1.0], "swapped")
 
 
-def test_ex02_q4_parameter_count():
-    correct(ex02.q4, 65)
-    correct(ex02.q4, np.int64(65))
-    incorrect(ex02.q4, 64, "one more number")
-    incorrect(ex02.q4, 65.0, "expected an integer")
-    incorrect(ex02.q4, 128, "65", "but got 128")
+def test_ex02_q4_uphill():
+    correct(ex02.q4, ex02.uphill)
+    assert "points uphill" in ex02.q4.evaluate(ex02.uphill).message
+    correct(ex02.q4, lambda x, w, b, d: x + d * w / np.sqrt(np.sum(w ** 2)))
+    norm = np.linalg.norm
+    for wrong, fragment in [
+        (lambda x, w, b, d: x - d * w / norm(w), "downhill"),
+        (lambda x, w, b, d: x + d * w, "|w| times too long"),
+        (lambda x, w, b, d: x + w / norm(w), "multiply the direction by `distance`"),
+        (lambda x, w, b, d: d * w / norm(w), "add the step to `x`"),
+        (lambda x, w, b, d: x + d * np.ones_like(x) / np.sqrt(len(x)), "rises by only"),
+        (lambda x, w, b, d: list(x + d * w / norm(w)), "got a list"),
+    ]:
+        incorrect(ex02.q4, wrong, fragment)
 
 
 def test_ex02_q5_hyperplane():
