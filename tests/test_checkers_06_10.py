@@ -68,7 +68,7 @@ def test_every_question_has_hints_and_a_solution(q):
     assert q._solution().strip()
 
 
-FUNCTION_QUESTIONS = [ex06.q1, ex06.q2, ex06.q3, ex07.q1, ex07.q2, ex08.q1,
+FUNCTION_QUESTIONS = [ex06.q1, ex06.q2, ex06.q3, ex06.q6, ex07.q1, ex07.q2, ex08.q1,
                       ex10.q1, ex10.q2, ex10.q3]
 
 
@@ -168,6 +168,22 @@ def test_06_categorical_crossentropy_value():
     assert_incorrect(ex06.q4, 4 * right, "instead of taking their mean")
     assert_incorrect(ex06.q4, -np.log(probabilities).mean(), "Only the probability of the true")
     assert_incorrect(ex06.q4, "0.5", "expected a number, but got a str")
+
+
+def test_06_mae_gradient_is_checked_numerically():
+    assert_correct(ex06.q6, lambda y, p: np.sign(p - y) / len(y))
+
+    def by_backward(y_true, y_pred):
+        p = dl.Tensor(y_pred, requires_grad=True)
+        dl.mae(y_true, p).backward()
+        return p.grad
+
+    assert_correct(ex06.q6, by_backward)
+    assert_incorrect(ex06.q6, lambda y, p: np.sign(y - p) / len(y), "wrong sign")
+    assert_incorrect(ex06.q6, lambda y, p: 2 * (p - y) / len(y), "the MSE's gradient")
+    assert_incorrect(ex06.q6, lambda y, p: np.abs(p - y) / len(y), "not its slope")
+    assert_incorrect(ex06.q6, lambda y, p: np.sign(p - y), "divided by the number of samples")
+    assert_incorrect(ex06.q6, lambda y, p: list(np.sign(p - y) / len(y)), "got a list")
 
 
 # -- 07 optimizer --------------------------------------------------------------------------------

@@ -197,3 +197,30 @@ def on_error(question, *rules: tuple[str, str]):
 
     question.verdict = advised
     return question
+
+
+# -- advice that needs the inputs: known wrong answers computed from them -------------------------
+def known_mistakes(question, mistakes: Callable[[dict], list]):
+    """Name known wrong answers of a ``FunctionQuestion``, computed from each case's inputs.
+
+    ``mistakes(args)`` returns ``[(wrong_result, advice), ...]`` for one set of arguments (as
+    the dict the question names them in); when the learner's result fails the comparison and
+    ``matches`` one of them, its advice goes after the message. Returns the question.
+    """
+    compare_one = question._compare_one
+
+    def advised(expected, got, args, after):
+        try:
+            compare_one(expected, got, args, after)
+        except Incorrect as exc:
+            try:
+                candidates = mistakes(args)
+            except Exception:  # an input the mistakes cannot be computed for: no advice
+                candidates = []
+            advice = next((text for wrong, text in candidates if matches(wrong, got)), "")
+            if not advice or advice in str(exc):
+                raise
+            raise Incorrect(f"{exc}\n{advice}") from None
+
+    question._compare_one = advised
+    return question
