@@ -189,25 +189,41 @@ def test_06_mae_gradient_is_checked_numerically():
 # -- 07 optimizer --------------------------------------------------------------------------------
 def gradient_by_backward(x, y, w, b):
     w, b = dl.Tensor(w, requires_grad=True), dl.Tensor(b, requires_grad=True)
-    dl.mse(y, dl.dot(x, w) + b).backward()
+    dl.binary_crossentropy(y, dl.sigmoid(dl.dot(x, w) + b)).backward()
     return w.grad, b.grad
 
 
-def test_07_mse_gradient():
-    assert_correct(ex07.q1, ex07.mse_gradient)
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def bce_gradient(x, y, w, b):
+    p = sigmoid(x @ w + b)
+    return x.T @ (p - y) / len(y), np.mean(p - y)
+
+
+def test_07_sigmoid_crossentropy_gradient_is_checked_numerically():
+    assert_correct(ex07.q1, bce_gradient)
     assert_correct(ex07.q1, gradient_by_backward)
+    assert "numerical gradient" in ex07.q1.evaluate(bce_gradient).message
 
-    def error(x, y, w, b):
-        return x @ w + b - y
+    def scaled(factor, error_of):
+        return lambda x, y, w, b: (factor * x.T @ error_of(x, y, w, b) / len(y),
+                                   factor * np.mean(error_of(x, y, w, b)))
 
-    assert_incorrect(ex07.q1, lambda x, y, w, b: (2 * x.T @ (y - (x @ w + b)) / len(y),
-                                                  2 * np.mean(y - (x @ w + b))), "wrong sign")
-    assert_incorrect(ex07.q1, lambda x, y, w, b: (x.T @ error(x, y, w, b) / len(y),
-                                                  np.mean(error(x, y, w, b))), "`2 * e`")
-    assert_incorrect(ex07.q1, lambda x, y, w, b: (2 * x.T @ error(x, y, w, b),
-                                                  2 * np.sum(error(x, y, w, b))),
+    def p_minus_y(x, y, w, b):
+        return sigmoid(x @ w + b) - y
+
+    assert_incorrect(ex07.q1, scaled(-1, p_minus_y), "wrong sign")
+    assert_incorrect(ex07.q1, scaled(2, p_minus_y), "no square")
+    assert_incorrect(ex07.q1, scaled(1, lambda x, y, w, b: x @ w + b - y), "raw output z")
+    assert_incorrect(ex07.q1, scaled(1, lambda x, y, w, b: p_minus_y(x, y, w, b)
+                                     * sigmoid(x @ w + b) * (1 - sigmoid(x @ w + b))),
+                     "once too often")
+    assert_incorrect(ex07.q1, lambda x, y, w, b: (x.T @ p_minus_y(x, y, w, b),
+                                                  np.sum(p_minus_y(x, y, w, b))),
                      "divide by the number of samples")
-    assert_incorrect(ex07.q1, lambda x, y, w, b: 2 * x.T @ error(x, y, w, b) / len(y),
+    assert_incorrect(ex07.q1, lambda x, y, w, b: x.T @ p_minus_y(x, y, w, b) / len(y),
                      "expected two things")
 
 
