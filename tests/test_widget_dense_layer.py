@@ -87,6 +87,7 @@ def test_update_moves_the_controls_redraws_and_announces():
     assert explorer.unit.value == 1
     assert [w.value for w in explorer.weights] == [0.5, 0.5, 0.5]
     assert "aria-live='polite'" in explorer.status.value
+    assert explorer.view.image.tooltip.endswith(describe(state))  # the image's text alternative
     np.testing.assert_allclose(state.W[:, 1], 0.5)
     with pytest.raises(TypeError, match="update\\(\\) takes example, unit, weights, bias"):
         explorer.update(units=2)

@@ -22,6 +22,8 @@ import numpy as np
 
 from dlcourse.checks import positive_int
 from dlcourse.tensor import as_array
+from dlcourse.widgets.controls import quietly
+from dlcourse.widgets.explorer import Explorer
 
 #: The range of the weight and bias sliders.
 WEIGHT_RANGE = (-2.0, 2.0)
@@ -157,110 +159,100 @@ CMAP = "RdBu_r"
 OUTPUT_LIMIT = 4.0
 
 
-class DenseLayerExplorer:
+class DenseLayerExplorer(Explorer):
     """Pick an example and edit one unit; the diagram and the matrix view follow.
 
-    Attributes: ``example`` and ``unit`` (IntSliders), ``weights`` (one FloatSlider per input),
-    ``bias`` (FloatSlider), ``reset`` (Button), ``status`` (live text alternative), ``box``.
+    Controls: ``example`` and ``unit`` (IntSliders), ``weights`` (one FloatSlider per input) and
+    ``bias`` (FloatSlider) for the unit being edited, ``reset`` (Button); ``state`` is the
+    :class:`DenseLayerState` on display.
     """
 
+    TITLE = "dense layer explorer"
     PARAMS = ("example", "unit", "weights", "bias")
+    FIGSIZE = (9.6, 4.2)
 
     def __init__(self, state: DenseLayerState):
-        import ipywidgets as widgets
+        self.initial = state
+        super().__init__(example=state.example, unit=state.unit)
+        self.example, self.unit = self.controls["example"], self.controls["unit"]
 
-        from dlcourse.widgets.view import BlittedView, new_figure
+    def check(self, params: dict) -> dict:
+        """The layer's full W and b stay in the parameters; ``weights`` and ``bias`` edit the
+        chosen unit's share of them."""
+        state = replace(self.initial, W=params.get("W", self.initial.W),
+                        b=params.get("b", self.initial.b))
+        example = _index(params.get("example", state.example), "example", len(state.x))
+        state = with_unit(replace(state, example=example), params.get("unit", state.unit),
+                          params.get("weights"), params.get("bias"))
+        return {"example": state.example, "unit": state.unit, "W": state.W, "b": state.b}
 
-        self.initial = self.state = state
-        style = {"description_width": "initial"}
-        self.example = widgets.IntSlider(value=state.example, min=0, max=len(state.x) - 1,
-                                         description="example (row of x)", style=style)
-        self.unit = widgets.IntSlider(value=state.unit, min=0, max=state.n_units - 1,
-                                      description="unit to edit", style=style)
-        low, high = WEIGHT_RANGE
-        self.weights = [widgets.FloatSlider(value=state.W[i, state.unit], min=low, max=high,
-                                            step=0.1, description=f"weight from x{i}",
-                                            style=style, readout_format=".1f")
-                        for i in range(state.n_inputs)]
-        self.bias = widgets.FloatSlider(value=state.b[state.unit], min=low, max=high, step=0.1,
-                                        description="bias", style=style, readout_format=".1f")
-        self.reset = widgets.Button(description="reset weights",
-                                    tooltip="put every weight and bias back where it started")
-        self.status = widgets.HTML()
-        self._syncing = False
-        self.fig = new_figure(10.0, 4.4)
-        self.fig.set_layout_engine("none")  # axes placed by hand below
-        self._build_axes()
-        self._draw()
-        self.view = BlittedView(self.fig, self._moving())
-        for name, control in (("example", self.example), ("unit", self.unit)):
-            control.observe(self._handler(name), "value")
-        for control in self.weights:
-            control.observe(self._handler("weights"), "value")
-        self.bias.observe(self._handler("bias"), "value")
-        self.reset.on_click(lambda _: self.reset_weights())
-        from dlcourse.widgets.controls import controls_row
+    def compute(self, params) -> DenseLayerState:
+        return replace(self.initial, **params)
 
-        self.box = widgets.VBox([
-            controls_row([self.example, self.unit, self.reset]),
-            controls_row([*self.weights, self.bias]),
-            self.status, self.view.image])
-        self._describe()
-
-    def _handler(self, name: str):
-        def on_change(change: dict) -> None:
-            if self._syncing:
-                return
-            if name == "weights":
-                self.update(weights=[w.value for w in self.weights])
-            else:
-                self.update(**{name: change["new"]})
-
-        return on_change
-
-    # -- driving it ------------------------------------------------------------------------------
     def update(self, **params) -> DenseLayerState:
         """Set ``example``, ``unit``, and the chosen unit's ``weights`` or ``bias``; redraw."""
-        from dlcourse.widgets.controls import check_params, quietly
-
-        check_params(params, self.PARAMS)
-        state = self.state
-        if "example" in params:
-            state = replace(state, example=_index(params["example"], "example", len(state.x)))
-        if "unit" in params:
-            state = with_unit(state, params["unit"])
-        if "weights" in params or "bias" in params:
-            state = with_unit(state, state.unit, params.get("weights"), params.get("bias"))
-        self.state = state
+        state = super().update(**params)
         with quietly(self):
-            self.example.value = state.example
-            self.unit.value = state.unit
             for i, slider in enumerate(self.weights):
                 slider.value = float(np.clip(state.W[i, state.unit], *WEIGHT_RANGE))
             self.bias.value = float(np.clip(state.b[state.unit], *WEIGHT_RANGE))
-        self._draw()
-        self.view.redraw()
-        self._describe()
         return state
 
     def reset_weights(self) -> DenseLayerState:
         """Every weight and bias back to where it started (the example and unit stay)."""
-        self.state = replace(self.state, W=self.initial.W, b=self.initial.b)
+        self.params = {**self.params, "W": self.initial.W, "b": self.initial.b}
         return self.update()
 
-    def _describe(self) -> None:
-        import html
+    def make_controls(self) -> dict:
+        import ipywidgets as widgets
 
-        self.status.value = (f"<div role='status' aria-live='polite'>"
-                             f"{html.escape(describe(self.state))}</div>")
+        wide = {"description_width": "initial"}
+        return {
+            "example": widgets.IntSlider(value=self.params["example"], min=0,
+                                         max=len(self.initial.x) - 1,
+                                         description="example (row of x)", style=wide),
+            "unit": widgets.IntSlider(value=self.params["unit"], min=0,
+                                      max=self.initial.n_units - 1,
+                                      description="unit to edit", style=wide),
+        }
+
+    def extra_rows(self) -> list:
+        import ipywidgets as widgets
+
+        from dlcourse.widgets.controls import controls_row
+
+        state, low, high = self.state, *WEIGHT_RANGE
+        wide = {"description_width": "initial"}
+        self.weights = [widgets.FloatSlider(value=state.W[i, state.unit], min=low, max=high,
+                                            step=0.1, description=f"weight from x{i}",
+                                            readout_format=".1f", style=wide)
+                        for i in range(state.n_inputs)]
+        self.bias = widgets.FloatSlider(value=state.b[state.unit], min=low, max=high, step=0.1,
+                                        description="bias", readout_format=".1f", style=wide)
+        self.reset = widgets.Button(description="reset weights",
+                                    tooltip="put every weight and bias back where it started")
+
+        def edited(change: dict) -> None:
+            if not self._syncing:
+                self.update(weights=[w.value for w in self.weights], bias=self.bias.value)
+
+        for slider in (*self.weights, self.bias):
+            slider.observe(edited, "value")
+        self.reset.on_click(lambda _: self.reset_weights())
+        return [controls_row([*self.weights, self.bias, self.reset])]
+
+    def describe(self, state: DenseLayerState) -> str:
+        return describe(state)
 
     # -- drawing ---------------------------------------------------------------------------------
-    def _build_axes(self) -> None:
-        """Every artist once; ``_draw`` only changes their data, colours and texts."""
+    def build(self, fig) -> list:
+        """Every artist once; ``draw`` only changes their data, colours and texts."""
         from matplotlib.colors import Normalize
         from matplotlib.patches import Rectangle
 
-        state = self.state
+        fig.set_layout_engine("none")  # axes placed by hand below
+        self.fig = fig
+        state = self.initial
         batch, n_in, n_units = len(state.x), state.n_inputs, state.n_units
         # Fixed colour scales: editing one unit recolours its own column and nothing else.
         self.param_norm = Normalize(*WEIGHT_RANGE)
@@ -333,6 +325,7 @@ class DenseLayerExplorer:
         axes["b"].set_xlabel("unit", fontsize=9)
         self.note = self.fig.text(3.6 / fig_w, 0.08, "", ha="left", va="bottom", fontsize=9,
                                   wrap=True)
+        return self._moving()
 
     def _moving(self) -> list:
         """What a change can alter; the rest (axes, ticks, titles) is a cached background."""
@@ -346,11 +339,10 @@ class DenseLayerExplorer:
                    for spine in image.axes.spines.values()]
         return moving
 
-    def _draw(self) -> None:
+    def draw(self, state: DenseLayerState) -> None:
         from matplotlib import colormaps
 
         cmap = colormaps[CMAP]
-        state = self.state
         terms = state.terms
         term_limit = max(1e-9, float(np.abs(terms).max()))
         for i, row in enumerate(self.lines):
@@ -379,7 +371,12 @@ class DenseLayerExplorer:
             image, texts, row_box, col_box = self.panels[name]
             image.set_data(values)
             for (r, c), value in np.ndenumerate(values):
-                _number(texts[r, c], value, image.norm, digits=1)
+                # numbers where the boxes are (the example's row, the unit's column): the
+                # colours carry the rest, and every number drawn costs time on each move
+                shown = r == row or c == col
+                texts[r, c].set_visible(shown)
+                if shown:
+                    _number(texts[r, c], value, image.norm, digits=1)
             row_box.set_visible(row is not None)
             if row is not None:
                 row_box.set_y(row - 0.5)
@@ -404,7 +401,5 @@ def show_dense_layer(example: int = 0, unit: int = 0, seed: int = 0,
     """Show the dense-layer explorer and return it (``.update(unit=2, bias=1.0)`` drives it)."""
     explorer = DenseLayerExplorer(dense_layer(example=example, unit=unit, seed=seed))
     if display:
-        from dlcourse.widgets.view import show
-
-        show(explorer.box, explorer.fig, "dense layer explorer")
+        explorer.show()
     return explorer
