@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dlcourse.checks import positive_int
+from dlcourse.widgets.explorer import Explorer
 
 FORMULA = "categorical_crossentropy(y, softmax(relu(x @ W1 + b1) @ W2 + b2))"
 #: Names of the intermediate values, as lesson 09 writes them.
@@ -275,7 +276,7 @@ def _numbers(values) -> str:
 KIND_COLORS = {"data": "#e8e8e8", "parameter": "#fde2c4", "op": "#dbe9f6"}
 CURRENT_EDGE = "#d62728"
 GRAD_COLOR = "#b2182b"
-BOX_W, BOX_H = 0.84, 0.86
+BOX_W, BOX_H = 0.9, 0.86
 
 
 def _positions(stepper: BackpropStepper) -> dict[int, tuple[float, float]]:
@@ -288,78 +289,73 @@ def _positions(stepper: BackpropStepper) -> dict[int, tuple[float, float]]:
             for node in stepper.nodes}
 
 
-class BackpropStepperExplorer:
+class BackpropStepperExplorer(Explorer):
     """Back / next buttons and a step slider over the graph and the current step's numbers.
 
     Attributes: ``stepper`` (the model), ``slider`` (IntSlider), ``back``, ``next``,
-    ``restart`` (Buttons), ``status`` (live text alternative), ``box``.
+    ``restart`` (Buttons); ``state`` is the :class:`Step` on display.
     """
 
+    TITLE = "backprop stepper"
     PARAMS = ("step",)
+    FIGSIZE = (9.6, 5.4)
 
     def __init__(self, stepper: BackpropStepper, step: int = 0):
+        self.stepper = stepper
+        super().__init__(step=step)
+        self.slider = self.controls["step"]
+        self._sync_buttons()
+
+    @property
+    def current(self) -> Step:
+        return self.state
+
+    def check(self, params: dict) -> dict:
+        return {"step": self.stepper.step(params.get("step", 0)).number}
+
+    def compute(self, params) -> Step:
+        return self.stepper.step(params["step"])
+
+    def refresh(self, state=None):
+        state = super().refresh(state)
+        self._sync_buttons()
+        return state
+
+    def _sync_buttons(self) -> None:
+        if hasattr(self, "next"):
+            self.back.disabled = self.state.number == 0
+            self.next.disabled = self.state.number == len(self.stepper.steps) - 1
+
+    def make_controls(self) -> dict:
+        import ipywidgets as widgets
+
+        return {"step": widgets.IntSlider(value=self.params["step"], min=0,
+                                          max=len(self.stepper.steps) - 1, description="step",
+                                          continuous_update=True)}
+
+    def extra_rows(self) -> list:
         import ipywidgets as widgets
 
         from dlcourse.widgets.controls import controls_row
-        from dlcourse.widgets.view import BlittedView, new_figure
 
-        self.stepper = stepper
-        self.current = stepper.step(step)
-        last = len(stepper.steps) - 1
-        self.slider = widgets.IntSlider(value=self.current.number, min=0, max=last,
-                                        description="step", continuous_update=True)
+        last = len(self.stepper.steps) - 1
         self.back = widgets.Button(description="◀ back", tooltip="one step back")
-        self.next = widgets.Button(description="next ▶", tooltip="one step on")
+        self.next = widgets.Button(description="next ▶", tooltip="one step on",
+                                   button_style="primary")
         self.restart = widgets.Button(description="start again", tooltip="back to step 0")
-        self.status = widgets.HTML()
-        self._syncing = False
-        self.fig = new_figure(10.0, 5.6)
-        self.fig.set_layout_engine("none")  # axes placed by hand below
-        self._build()
-        self._draw()
-        # Box titles, shapes and the formula stay; the rest is redrawn over a cached background.
-        self.view = BlittedView(self.fig, [
-            *self.arrows.values(), self.highlight, *self.value_texts.values(),
-            *self.grad_texts.values(), self.step_title, self.rule_text, self.numbers_ax,
-            self.check_ax])
-        self.slider.observe(self._moved, "value")
-        self.back.on_click(lambda _: self.update(step=max(0, self.current.number - 1)))
-        self.next.on_click(lambda _: self.update(step=min(last, self.current.number + 1)))
+        self.back.on_click(lambda _: self.update(step=max(0, self.state.number - 1)))
+        self.next.on_click(lambda _: self.update(step=min(last, self.state.number + 1)))
         self.restart.on_click(lambda _: self.update(step=0))
-        self.box = widgets.VBox([controls_row([self.back, self.next, self.slider, self.restart]),
-                                 self.status, self.view.image])
-        self._describe()
+        return [controls_row([self.back, self.next, self.restart])]
 
-    def _moved(self, change: dict) -> None:
-        if not self._syncing:
-            self.update(step=change["new"])
-
-    def update(self, **params) -> Step:
-        """Go to ``step``; the slider follows."""
-        from dlcourse.widgets.controls import check_params, quietly
-
-        check_params(params, self.PARAMS)
-        self.current = self.stepper.step(params.get("step", self.current.number))
-        with quietly(self):
-            self.slider.value = self.current.number
-        self._draw()
-        self.view.redraw()
-        self._describe()
-        return self.current
-
-    def _describe(self) -> None:
-        import html
-
-        self.back.disabled = self.current.number == 0
-        self.next.disabled = self.current.number == len(self.stepper.steps) - 1
-        self.status.value = ("<div role='status' aria-live='polite'>"
-                             f"{html.escape(self.stepper.describe(self.current.number))}</div>")
+    def describe(self, step: Step) -> str:
+        return self.stepper.describe(step.number)
 
     # -- drawing ---------------------------------------------------------------------------------
-    def _build(self) -> None:
+    def build(self, fig) -> list:
         from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-        fig = self.fig
+        fig.set_layout_engine("none")  # axes placed by hand below
         ax = self.graph_ax = fig.add_axes((0.01, 0.43, 0.98, 0.5))
         ax.axis("off")
         positions = _positions(self.stepper)
@@ -401,13 +397,20 @@ class BackpropStepperExplorer:
         self.step_title = fig.text(0.01, 0.37, "", ha="left", va="top", fontsize=11,
                                    fontweight="bold")
         self.rule_text = fig.text(0.01, 0.30, "", ha="left", va="top", fontsize=10, wrap=True)
-        self.numbers_ax = fig.add_axes((0.43, 0.04, 0.25, 0.28))
-        self.check_ax = fig.add_axes((0.73, 0.04, 0.25, 0.28))
+        largest = max(max(n.value.size, 1) for n in self.stepper.nodes)
+        self.numbers = _Heatmap(fig.add_axes((0.43, 0.04, 0.25, 0.28)), largest)
+        self.beside = _Heatmap(fig.add_axes((0.73, 0.04, 0.25, 0.28)), largest)
+        self.agree_ax = fig.add_axes((0.5, 0.08, 0.22, 0.2))
+        _agreement(self.agree_ax, self.stepper.check)
+        # Box titles, shapes and the formula stay; the rest is redrawn over a cached background.
+        return [*self.arrows.values(), self.highlight, *self.value_texts.values(),
+                *self.grad_texts.values(), self.step_title, self.rule_text,
+                self.numbers.ax, self.beside.ax, self.agree_ax]
 
-    def _draw(self) -> None:
+    def draw(self, step: Step) -> None:
         from dlcourse.graph_drawing import summarize
 
-        step, stepper = self.current, self.stepper
+        stepper = self.stepper
         for node in stepper.nodes:
             i = node.index
             self.value_texts[i].set_text(f"value {summarize(node.value)}" if i in step.values
@@ -425,31 +428,29 @@ class BackpropStepperExplorer:
             arrow.set_color(GRAD_COLOR if flowed else "#555555")
         self.step_title.set_text(f"step {step.number} of {len(stepper.steps) - 1}: {step.title}")
         self.rule_text.set_text(_wrapped(step.rule, 52))
-        self._draw_numbers()
+        self._draw_numbers(step)
 
-    def _draw_numbers(self) -> None:
-        step, stepper = self.current, self.stepper
-        for ax in (self.numbers_ax, self.check_ax):
-            ax.clear()
-            ax.set_axis_off()
+    def _draw_numbers(self, step: Step) -> None:
+        stepper = self.stepper
+        self.agree_ax.set_visible(step.phase == "check")
+        self.numbers.show(None)
+        self.beside.show(None)
         if step.phase == "check":
-            _agreement(self.numbers_ax, stepper.check)
-            self.numbers_ax.set_axis_on()
             return
         if step.node is None:
-            _heatmap(self.numbers_ax, stepper.nodes[0].value, "x (the data)")
+            self.numbers.show(stepper.nodes[0].value, "x (the data)")
             return
         node = stepper.nodes[step.node]
         if step.phase == "forward":
-            _heatmap(self.numbers_ax, node.value, f"value of {node.label}")
+            self.numbers.show(node.value, f"value of {node.label}")
             if node.op == "crossentropy":
-                _heatmap(self.check_ax, stepper.probabilities, "p = softmax(z)")
+                self.beside.show(stepper.probabilities, "p = softmax(z)")
             return
-        _heatmap(self.numbers_ax, node.grad, f"grad({node.label}) from backward()", GRAD_COLOR)
+        self.numbers.show(node.grad, f"grad({node.label}) from backward()", GRAD_COLOR)
         if node.label in stepper.parameters:
             c = stepper.check[node.label]
-            _heatmap(self.check_ax, c.numeric,
-                     f"central differences (gradcheck)\nrelative error {c.max_relative_error:.0e}")
+            self.beside.show(c.numeric, f"central differences (gradcheck)\n"
+                                        f"relative error {c.max_relative_error:.0e}")
 
 
 def _wrapped(text: str, width: int) -> str:
@@ -458,19 +459,43 @@ def _wrapped(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-def _heatmap(ax, values, title: str, title_color: str = "black") -> None:
-    values = np.asarray(values, dtype=float)
-    grid = values.reshape(1, -1) if values.ndim < 2 else values
-    limit = float(np.abs(grid).max()) or 1.0
-    ax.imshow(grid, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto",
-              interpolation="nearest")
-    for (r, c), v in np.ndenumerate(grid):
-        ax.text(c, r, f"{v:.2g}" if abs(v) >= 0.01 or v == 0 else f"{v:.0e}", ha="center",
-                va="center", fontsize=8, color="white" if abs(v) > 0.6 * limit else "black")
-    ax.set_axis_on()
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(title, fontsize=9, color=title_color)
+class _Heatmap:
+    """A grid of coloured cells with their numbers, drawn once and refilled for each array."""
+
+    def __init__(self, ax, largest: int):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        self.ax = ax
+        self.image = ax.imshow(np.zeros((1, 1)), cmap="RdBu_r", aspect="auto",
+                               interpolation="nearest")
+        self.texts = [ax.text(0, 0, "", ha="center", va="center", fontsize=8)
+                      for _ in range(largest)]
+        self.title = ax.set_title("", fontsize=9)
+
+    def show(self, values, title: str = "", title_color: str = "black") -> None:
+        """Show ``values`` (None hides the panel)."""
+        self.ax.set_visible(values is not None)
+        if values is None:
+            return
+        values = np.asarray(values, dtype=float)
+        grid = values.reshape(1, -1) if values.ndim < 2 else values
+        limit = float(np.abs(grid).max()) or 1.0
+        rows, cols = grid.shape
+        self.image.set_data(grid)
+        self.image.set_clim(-limit, limit)
+        self.image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
+        self.ax.set_xlim(-0.5, cols - 0.5)
+        self.ax.set_ylim(rows - 0.5, -0.5)
+        for k, text in enumerate(self.texts):
+            text.set_visible(k < grid.size)
+            if k < grid.size:
+                r, c = divmod(k, cols)
+                v = grid[r, c]
+                text.set_position((c, r))
+                text.set_text(f"{v:.2g}" if abs(v) >= 0.01 or v == 0 else f"{v:.0e}")
+                text.set_color("white" if abs(v) > 0.6 * limit else "black")
+        self.title.set_text(title)
+        self.title.set_color(title_color)
 
 
 def _agreement(ax, report) -> None:
@@ -485,7 +510,6 @@ def _agreement(ax, report) -> None:
     ax.set_ylabel("backward()", fontsize=9)
     ax.tick_params(labelsize=8)
     ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
-    ax.set_title("every gradient entry, measured two ways", fontsize=9)
 
 
 def show_backprop_stepper(step: int = 0, seed: int = 0,
@@ -493,7 +517,5 @@ def show_backprop_stepper(step: int = 0, seed: int = 0,
     """Show the backprop stepper and return it (``.update(step=10)`` drives it from code)."""
     explorer = BackpropStepperExplorer(BackpropStepper(seed=seed), step)
     if display:
-        from dlcourse.widgets.view import show
-
-        show(explorer.box, explorer.fig, "backprop stepper")
+        explorer.show()
     return explorer
