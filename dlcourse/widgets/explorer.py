@@ -34,9 +34,10 @@ STATUS_STYLE = ("font-size:14px;line-height:1.45;padding:4px 10px;border-left:5p
 
 
 def status_box(body_html: str, color: str = "#555555", text: str = "#1a1a1a") -> str:
-    """HTML of a status line: a live region, so screen readers announce each new state."""
+    """HTML of a status line (the widget around it is made a live region in the browser, see
+    ``frontend.py``: a live region must stay in the page while its content changes)."""
     style = STATUS_STYLE.format(color=color, text=text)
-    return f"<div role='status' aria-live='polite' style='{style}'>{body_html}</div>"
+    return f"<div style='{style}'>{body_html}</div>"
 
 
 class Explorer:
@@ -75,6 +76,7 @@ class Explorer:
         for name, control in self.controls.items():
             control.observe(self._on_control(name), names="value")
         self.status = widgets.HTML()
+        self.status.add_class("dlcourse-status")
         self._show_state()
         self.box = widgets.VBox([controls_row(list(self.controls.values())),
                                  *self.extra_rows(), self.status, self.view.image])
@@ -154,9 +156,11 @@ class Explorer:
 
     def show(self) -> None:
         """Display the explorer, with a static figure and its alt text as the fallback."""
+        from dlcourse.widgets.frontend import display_accessibility
         from dlcourse.widgets.view import show
 
         show(self.box, self.fig, title=self.TITLE, alt=self.description)
+        display_accessibility()
 
     def _show_state(self) -> None:
         self.status.value = self.status_html(self.state)
