@@ -230,7 +230,7 @@ class Hub:
                     failed[name] = self.spawn_failure(name)
             if time.monotonic() > deadline:
                 failed.update({n: "timed out" for n in names if n not in ready and n not in failed})
-            time.sleep(0.2)
+            time.sleep(0.5)
         if failed:
             raise SpawnError(failed)
         return ready
