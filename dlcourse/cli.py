@@ -17,7 +17,9 @@ def _make_exercises(args) -> int:
 def _grade(args) -> int:
     from .instructor.grade import run
 
-    return run(args.paths, timeout=args.timeout, as_json=args.json)
+    return run(args.paths, timeout=args.timeout, as_json=args.json, csv_path=args.csv,
+               per_question=args.per_question, workers=args.workers,
+               time_limit=args.time_limit, quiet=args.quiet)
 
 
 def _progress(args) -> int:
@@ -54,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  dlcourse progress                      what you have passed so far\n"
         "  dlcourse grade exercises/01_*.ipynb    grade notebooks (--json for machines)\n"
+        "  dlcourse grade class/ --csv book.csv   grade a class, write a gradebook\n"
         "  dlcourse make-exercises --check        are exercises/ up to date with solutions/?\n"
         "\n'dlcourse COMMAND --help' describes each command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -77,16 +80,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "grade",
-        help="run notebooks in fresh kernels and report their graded questions",
-        description="Run each notebook in a fresh kernel (the file is never modified) and "
-        "report every question's outcome. Exit status: 0 if every question of every notebook "
-        "is correct, 1 otherwise, 2 for usage errors.",
+        help="grade notebooks, or a whole class, apart from the learners' code",
+        description="Grade notebooks as an instructor can trust: each runs in a fresh kernel "
+        "of its own, from a copy, where exercise checks only record answers; the course's own "
+        "questions are then checked by a judge in a separate process (nothing a notebook "
+        "prints or patches counts). Files are never modified. Exit status: 0 if every question "
+        "of every notebook is correct, 1 otherwise, 2 for usage errors.",
+        epilog="layouts: notebooks NN_name.ipynb; a folder of them; files named "
+        "LEARNER__NN_name.ipynb; or a class folder with one sub-folder per learner.\n"
+        "gradebook (--csv): columns learner, one per exercise (or exercise:question with "
+        "--per-question), total; one row per learner; points as numbers.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="notebooks, or directories of notebooks")
+                   help="notebooks, folders of notebooks, or a class folder")
     p.add_argument("--timeout", type=float, default=60, metavar="SECONDS",
                    help="time limit per cell (default: %(default)s)")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="wall-clock limit per check (default: each question's own)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="notebooks graded at once (default: the number of cores)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--csv", metavar="FILE", help="also write a gradebook CSV for an LMS")
+    p.add_argument("--per-question", action="store_true",
+                   help="gradebook columns per question instead of per exercise")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
 
     p = sub.add_parser(

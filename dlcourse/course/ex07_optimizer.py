@@ -6,14 +6,16 @@ import math
 
 import numpy as np
 
+from dlcourse.course import probes
 from dlcourse.grading import (
     ChoiceQuestion,
     Exercise,
     FunctionQuestion,
     Incorrect,
-    Question,
+    ProbeQuestion,
     ValueQuestion,
     advising,
+    case_results,
     close_to,
     compare,
     describe_type,
@@ -23,7 +25,6 @@ from dlcourse.grading import (
     times,
     unwrap,
 )
-from dlcourse.tensor import Tensor
 
 N_TRAIN = 1437  # samples in dl.datasets.load_digits()'s training split
 
@@ -87,50 +88,46 @@ def sgd_step(parameters, learning_rate):
         p.data -= learning_rate * p.grad
 
 
-class _SGDStepQuestion(Question):
-    """Calls the learner's ``sgd_step`` on fresh Tensors and looks at how their data moved."""
-
-    def _check(self, fn) -> None:
-        if not callable(fn):
-            raise Incorrect(f"expected your function itself, e.g. {self.id}.check(sgd_step), "
-                            f"but got {describe_type(fn)}: {fmt(fn)}")
-        rng = np.random.default_rng(7)
-        for shapes, lr in [([(2,), ()], 0.1), ([(3, 2), (2,)], 0.01), ([(2, 2), (2,), ()], 0.5)]:
-            before = [rng.normal(size=s).round(2) for s in shapes]
-            grads = [rng.normal(size=s).round(2) for s in shapes]
-            params = [Tensor(v.copy(), requires_grad=True) for v in before]
-            for p, g in zip(params, grads, strict=True):
-                p.grad = g.copy()
-            label = (f"parameters holding {' and '.join(fmt(v) for v in before)}, gradients "
-                     f"{' and '.join(fmt(g) for g in grads)}, learning_rate={lr}")
-            self.call(fn, params, lr, inputs=label)
-            self._compare_step(before, grads, lr, [p.data for p in params], label)
-
-    @staticmethod
-    def _compare_step(before, grads, lr, after, label) -> None:
-        def same(values):
-            return all(np.allclose(a, v) for a, v in zip(after, values, strict=True))
-
-        if same(before):
-            raise Incorrect(
-                f"For {label}:\nthe parameters did not change. Update each Tensor's data in "
-                "place, `p.data -= learning_rate * p.grad`; `p = p - ...` only rebinds the "
-                "loop variable.")
-        if same([v + lr * g for v, g in zip(before, grads, strict=True)]):
-            raise Incorrect(f"For {label}:\nthe parameters moved *along* the gradient, uphill. "
-                            "Subtract `learning_rate * p.grad` instead of adding it.")
-        if same([v - g for v, g in zip(before, grads, strict=True)]):
-            raise Incorrect(f"For {label}:\nthe step ignores the learning rate: multiply the "
-                            "gradient by `learning_rate`.")
-        for i, (v, g, a) in enumerate(zip(before, grads, after, strict=True)):
-            try:
-                compare(v - lr * g, a)
-            except Incorrect as exc:
-                raise Incorrect(f"For {label}:\nparameter {i} after the step: {exc}") from None
+def _step_cases(rng):
+    cases = []
+    for shapes, lr in [([(2,), ()], 0.1), ([(3, 2), (2,)], 0.01), ([(2, 2), (2,), ()], 0.5)]:
+        before = [rng.normal(size=s).round(2) for s in shapes]
+        grads = [rng.normal(size=s).round(2) for s in shapes]
+        cases.append({"before": before, "grads": grads, "lr": lr})
+    return cases
 
 
-q2 = _SGDStepQuestion(
-    "q2",
+def _step_verdict(inputs, observed) -> None:
+    """How the parameters' data moved under the learner's ``sgd_step``, case by case."""
+    for case, after in case_results(inputs, observed):
+        before, grads, lr = case["before"], case["grads"], case["lr"]
+        _compare_step(before, grads, lr, after, probes.step_label(case))
+
+
+def _compare_step(before, grads, lr, after, label) -> None:
+    def same(values):
+        return all(np.allclose(a, v) for a, v in zip(after, values, strict=True))
+
+    if same(before):
+        raise Incorrect(
+            f"For {label}:\nthe parameters did not change. Update each Tensor's data in "
+            "place, `p.data -= learning_rate * p.grad`; `p = p - ...` only rebinds the "
+            "loop variable.")
+    if same([v + lr * g for v, g in zip(before, grads, strict=True)]):
+        raise Incorrect(f"For {label}:\nthe parameters moved *along* the gradient, uphill. "
+                        "Subtract `learning_rate * p.grad` instead of adding it.")
+    if same([v - g for v, g in zip(before, grads, strict=True)]):
+        raise Incorrect(f"For {label}:\nthe step ignores the learning rate: multiply the "
+                        "gradient by `learning_rate`.")
+    for i, (v, g, a) in enumerate(zip(before, grads, after, strict=True)):
+        try:
+            compare(v - lr * g, a)
+        except Incorrect as exc:
+            raise Incorrect(f"For {label}:\nparameter {i} after the step: {exc}") from None
+
+
+q2 = ProbeQuestion(
+    "q2", observe=probes.sgd_step_results, cases=_step_cases, verdict=_step_verdict, seed=7,
     solution="def sgd_step(parameters, learning_rate):\n    for p in parameters:\n"
              "        p.data -= learning_rate * p.grad",
     hints=["Each parameter is a Tensor: its values are in `p.data`, its gradient in `p.grad`.",

@@ -2,8 +2,8 @@
 
 The digit classifier (q3) is graded on the held-out test split. The check calls the learner's
 ``train(x, y, seed)`` twice: once on the real training set, and once with the ten classes renamed
-(a fixed permutation of the labels), so that only a function that really trains on the data it
-is given can pass; a model trained elsewhere and returned as is predicts the old names.
+(a permutation of the labels drawn by the check), so that only a function that really trains on
+the data it is given can pass; a model trained elsewhere and returned as is predicts the old names.
 """
 
 from __future__ import annotations
@@ -11,21 +11,20 @@ from __future__ import annotations
 import numpy as np
 
 import dlcourse as dl
+from dlcourse.course import probes
 from dlcourse.grading import (
     ChoiceQuestion,
     Exercise,
     FunctionQuestion,
     Incorrect,
-    Question,
+    ProbeQuestion,
+    case_results,
     compare,
-    describe_type,
-    fmt,
     unwrap,
 )
 
 REQUIRED_ACCURACY = 0.95
 RENAMED_ACCURACY = 0.90  # the second run only shows the function trains on what it is given
-RENAMED_CLASSES = np.array([3, 7, 0, 9, 1, 5, 8, 2, 6, 4])  # digit d is called RENAMED_CLASSES[d]
 TRAIN_TIMEOUT = 25.0  # seconds per call; two calls stay within dlcourse grade's 60 s per cell
 
 
@@ -81,59 +80,55 @@ def train_step(model, optimizer, x_batch, y_batch):
     return loss.item()
 
 
-def _small_model():
-    return dl.Sequential([dl.Dense(4, 5, activation="relu", seed=3),
-                          dl.Dense(5, 3, activation="softmax", seed=4)])
+def _train_step_cases(rng):
+    batches = [(rng.normal(size=(6, 4)).round(2), rng.integers(0, 3, 6)) for _ in range(2)]
+    return {"batches": batches, "learning_rate": 0.5}
 
 
-class _TrainStepQuestion(Question):
-    """Runs two steps of the learner's function and of the reference on identical models."""
+def _train_step_verdict(inputs, observed) -> None:
+    """Two steps of the learner's function against the reference, on identical models."""
+    ours = probes.small_model()
+    our_opt = dl.SGD(ours.parameters(), learning_rate=inputs["learning_rate"])
+    before = [p.data.copy() for p in ours.parameters()]
+    batches = list(enumerate(inputs["batches"], start=1))
+    for (step, (x, y)), result in case_results(batches, observed):
+        label = probes.batch_label(step, x, y)
+        expected = train_step(ours, our_opt, x.copy(), y.copy())
+        after = result["params"]
+        _compare_parameters(after, ours, before, step)
+        try:
+            compare(expected, result["loss"], what="the loss you returned")
+        except Incorrect as exc:
+            raise Incorrect(f"At {label}:\n{exc}\nReturn the loss of the batch as a number "
+                            "(`loss.item()`), computed before the update.") from None
+        before = after
 
-    def _check(self, fn) -> None:
-        if not callable(fn):
-            raise Incorrect(f"expected your function itself, e.g. {self.id}.check(train_step), "
-                            f"but got {describe_type(fn)}: {fmt(fn)}")
-        rng = np.random.default_rng(10)
-        batches = [(rng.normal(size=(6, 4)).round(2), rng.integers(0, 3, 6)) for _ in range(2)]
-        theirs, ours = _small_model(), _small_model()
-        their_opt = dl.SGD(theirs.parameters(), learning_rate=0.5)
-        our_opt = dl.SGD(ours.parameters(), learning_rate=0.5)
-        for step, (x, y) in enumerate(batches, start=1):
-            before = [p.data.copy() for p in theirs.parameters()]
-            label = f"step {step}: x_batch of shape {x.shape}, y_batch={fmt(y)}"
-            got = self.call(fn, theirs, their_opt, x.copy(), y.copy(), inputs=label)
-            expected = train_step(ours, our_opt, x, y)
-            self._compare_parameters(theirs, ours, before, step)
-            try:
-                compare(expected, got, what="the loss you returned")
-            except Incorrect as exc:
-                raise Incorrect(f"At {label}:\n{exc}\nReturn the loss of the batch as a number "
-                                "(`loss.item()`), computed before the update.") from None
 
-    @staticmethod
-    def _compare_parameters(theirs, ours, before, step) -> None:
-        after = [p.data for p in theirs.parameters()]
-        if all(np.array_equal(a, b) for a, b in zip(after, before, strict=True)):
-            raise Incorrect(
-                f"After step {step} the model's parameters had not changed. A step must compute "
-                "the loss, call `loss.backward()` to get the gradients, then `optimizer.step()` "
-                "to apply them.")
-        if all(np.allclose(a, p.data) for a, p in zip(after, ours.parameters(), strict=True)):
-            return
-        if step == 2:
-            raise Incorrect(
-                "The first step was right, but after the second the parameters differ from what "
-                "they should be. Were the gradients of the first batch still there? `backward()` "
-                "adds to `.grad`: call `optimizer.zero_grad()` before `loss.backward()`.")
+def _compare_parameters(after, ours, before, step) -> None:
+    if len(after) != len(before) or all(
+        np.array_equal(a, b) for a, b in zip(after, before, strict=True)
+    ):
         raise Incorrect(
-            "After one step the parameters differ from what one SGD step gives. The order is: "
-            "`optimizer.zero_grad()`, loss of `model(x_batch)` with "
-            "`dl.sparse_categorical_crossentropy(y_batch, ...)`, `loss.backward()`, "
-            "`optimizer.step()`.")
+            f"After step {step} the model's parameters had not changed. A step must compute "
+            "the loss, call `loss.backward()` to get the gradients, then `optimizer.step()` "
+            "to apply them.")
+    if all(np.allclose(a, p.data) for a, p in zip(after, ours.parameters(), strict=True)):
+        return
+    if step == 2:
+        raise Incorrect(
+            "The first step was right, but after the second the parameters differ from what "
+            "they should be. Were the gradients of the first batch still there? `backward()` "
+            "adds to `.grad`: call `optimizer.zero_grad()` before `loss.backward()`.")
+    raise Incorrect(
+        "After one step the parameters differ from what one SGD step gives. The order is: "
+        "`optimizer.zero_grad()`, loss of `model(x_batch)` with "
+        "`dl.sparse_categorical_crossentropy(y_batch, ...)`, `loss.backward()`, "
+        "`optimizer.step()`.")
 
 
-q2 = _TrainStepQuestion(
-    "q2",
+q2 = ProbeQuestion(
+    "q2", observe=probes.train_step_results, cases=_train_step_cases,
+    verdict=_train_step_verdict, seed=10,
     solution="def train_step(model, optimizer, x_batch, y_batch):\n"
              "    optimizer.zero_grad()\n"
              "    loss = dl.sparse_categorical_crossentropy(y_batch, model(x_batch))\n"
@@ -159,68 +154,65 @@ def train(x, y, seed):
     return model
 
 
-def _outputs(model, x) -> np.ndarray:
-    with dl.no_grad():
-        return np.asarray(unwrap(model(x)))
+def _digit_cases(rng):
+    """Two runs; the second renames the classes with a permutation drawn from ``rng`` (no digit
+    keeps its own name), which a grader draws from a seed the learner cannot know."""
+    classes = np.arange(10)
+    while np.any(classes == np.arange(10)):
+        classes = rng.permutation(10)
+    return {"runs": [{"seed": 0, "classes": None}, {"seed": 1, "classes": classes}],
+            "stop_below": REQUIRED_ACCURACY}
 
 
-class _DigitClassifierQuestion(Question):
-    """Trains through the learner's ``train`` and measures the model on the test split."""
-
-    def _check(self, fn) -> str:
-        if not callable(fn):
-            raise Incorrect(f"expected your function itself, e.g. {self.id}.check(train), "
-                            f"but got {describe_type(fn)}: {fmt(fn)}")
-        (x_train, y_train), (x_test, y_test) = dl.datasets.load_digits()
-        predicted = self._train_and_predict(fn, x_train, y_train, x_test, seed=0)
-        score = float(np.mean(predicted == y_test))
-        if score < REQUIRED_ACCURACY:
-            raise Incorrect(self._too_low(score))
-        renamed = self._train_and_predict(fn, x_train, RENAMED_CLASSES[y_train], x_test, seed=1)
-        renamed_score = float(np.mean(renamed == RENAMED_CLASSES[y_test]))
-        if renamed_score < RENAMED_ACCURACY:
-            if np.mean(renamed == y_test) > 0.5:
-                raise Incorrect(
-                    "The check trained your function a second time with the classes renamed "
-                    "(each digit given another label), and your model still predicted the "
-                    "original digits. `train` must learn from the `x` and `y` it is given, not "
-                    "from data it loads itself or a model trained beforehand.")
+def _digit_verdict(inputs, observed) -> str:
+    """Accuracy on the held-out test split, for the real labels and for renamed ones."""
+    _, (_, y_test) = dl.datasets.load_digits()
+    (first, plain_run), *rest = list(case_results(inputs["runs"][: len(observed)], observed))
+    score = _accuracy(plain_run, y_test)
+    if score < REQUIRED_ACCURACY:
+        raise Incorrect(_too_low(score))
+    if not rest:
+        raise ValueError("the second training run is missing")
+    (renamed, renamed_run), = rest
+    classes = np.asarray(renamed["classes"])
+    renamed_score = _accuracy(renamed_run, classes[y_test])
+    if renamed_score < RENAMED_ACCURACY:
+        if np.mean(renamed_run["predicted"] == y_test) > 0.5:
             raise Incorrect(
-                f"Trained a second time (seed=1, with the ten classes renamed), your model "
-                f"reached only {renamed_score:.1%} test accuracy. Does `train` use its `x`, `y` "
-                "and `seed` arguments?")
-        return (f"Test accuracy {score:.1%} on the 360 held-out digits (needed: "
-                f"{REQUIRED_ACCURACY:.0%}).")
-
-    def _train_and_predict(self, fn, x_train, y_train, x_test, seed) -> np.ndarray:
-        inputs = f"x of shape {x_train.shape}, y of shape {y_train.shape}, seed={seed}"
-        model = self.call(fn, x_train.copy(), y_train.copy(), seed, inputs=inputs)
-        if not callable(model):
-            what = "the History that fit returns" if isinstance(model, dl.History) else (
-                f"{describe_type(model)}: {fmt(model)}")
-            raise Incorrect(f"expected `train` to return the trained model, but it returned "
-                            f"{what}. End with `return model`.")
-        outputs = self.call(_outputs, model, x_test, inputs="the test images")
-        if outputs.shape != (len(x_test), 10):
-            raise Incorrect(f"on the {len(x_test)} test images your model should give shape "
-                            f"({len(x_test)}, 10), one score per digit, but gave shape "
-                            f"{outputs.shape}")
-        return outputs.argmax(axis=1)
-
-    @staticmethod
-    def _too_low(score: float) -> str:
-        head = (f"Your model reached {score:.1%} test accuracy on the 360 held-out digits; "
-                f"at least {REQUIRED_ACCURACY:.0%} is needed.")
-        if score < 0.2:
-            return (f"{head} That is about what guessing gives (10%): did the model train? "
-                    "Check that `train` calls `dl.fit` (or runs your own loop) on its `x` and `y` "
-                    "before returning the model.")
-        return (f"{head} Train longer (e.g. 20 epochs), or try momentum=0.9 with "
-                "learning_rate=0.05 and batches of 32.")
+                "The check trained your function a second time with the classes renamed "
+                "(each digit given another label), and your model still predicted the "
+                "original digits. `train` must learn from the `x` and `y` it is given, not "
+                "from data it loads itself or a model trained beforehand.")
+        raise Incorrect(
+            f"Trained a second time (seed={renamed['seed']}, with the ten classes renamed), "
+            f"your model reached only {renamed_score:.1%} test accuracy. Does `train` use its "
+            "`x`, `y` and `seed` arguments?")
+    return (f"Test accuracy {score:.1%} on the {len(y_test)} held-out digits (needed: "
+            f"{REQUIRED_ACCURACY:.0%}).")
 
 
-q3 = _DigitClassifierQuestion(
-    "q3", points=2, timeout=TRAIN_TIMEOUT,
+def _accuracy(run: dict, truth: np.ndarray) -> float:
+    shape = tuple(run["shape"])
+    if shape != (len(truth), 10):
+        raise Incorrect(f"on the {len(truth)} test images your model should give shape "
+                        f"({len(truth)}, 10), one score per digit, but gave shape {shape}")
+    return float(np.mean(np.asarray(run["predicted"]) == truth))
+
+
+def _too_low(score: float) -> str:
+    head = (f"Your model reached {score:.1%} test accuracy on the 360 held-out digits; "
+            f"at least {REQUIRED_ACCURACY:.0%} is needed.")
+    if score < 0.2:
+        return (f"{head} That is about what guessing gives (10%): did the model train? "
+                "Check that `train` calls `dl.fit` (or runs your own loop) on its `x` and `y` "
+                "before returning the model.")
+    return (f"{head} Train longer (e.g. 20 epochs), or try momentum=0.9 with "
+            "learning_rate=0.05 and batches of 32.")
+
+
+q3 = ProbeQuestion(
+    "q3", observe=probes.digit_predictions, cases=_digit_cases, verdict=_digit_verdict,
+    points=2, timeout=TRAIN_TIMEOUT, time_limit=3 * TRAIN_TIMEOUT,
     solution=(
         "def train(x, y, seed):\n"
         "    model = dl.Sequential([\n"

@@ -1,0 +1,137 @@
+"""The learner-side halves of the course's custom questions (``ProbeQuestion``s).
+
+Each function here runs the learner's answer on inputs the judge chose and returns what
+happened as plain data (``dlcourse/grading/plain.py``). While ``dlcourse grade`` grades a
+submission, this is the only course module the learner's kernel may import, so **no reference
+answer belongs here**: only the set-up the learner's code needs (models to train, data to load)
+and the measurements. The references and the verdicts are in the ``exNN_*`` modules.
+
+Signature of each: ``observe(answer, inputs, call)``; ``call(fn, *args, inputs="...")`` runs
+learner code with the question's time limit.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+import dlcourse as dl
+from dlcourse.grading import Incorrect, describe_type, each_case, fmt, require_function, unwrap
+
+
+# -- exercise 05, q4: a model with the asked-for layers ------------------------------------------
+def dense_layers(model) -> list:
+    """The layers with weights W (and b), in order, found inside nested ``layers`` lists."""
+    if getattr(model, "W", None) is not None:
+        return [model]
+    found = []
+    for layer in getattr(model, "layers", None) or []:
+        found += dense_layers(layer)
+    return found
+
+
+def model_outputs(model, inputs, call) -> dict:
+    """The shapes of the model's dense layers and, if they fit ``inputs["weights"]``, the outputs
+    on ``inputs["x"]`` with those weights set (on a copy: the learner's model stays intact)."""
+    if not callable(model) or not callable(getattr(model, "parameters", None)):
+        raise Incorrect("expected a model such as `dl.Sequential([...])`, but got "
+                        f"{describe_type(model)}: {fmt(model)}")
+    model = copy.deepcopy(model)
+    dense = dense_layers(model)
+    shapes = [tuple(np.shape(unwrap(layer.W))) for layer in dense]
+    weights = inputs["weights"]
+    if shapes != [tuple(np.shape(W)) for W, _ in weights]:
+        return {"shapes": shapes}
+    for layer, (W, b) in zip(dense, weights, strict=True):
+        unwrap(layer.W)[...] = W
+        unwrap(layer.b)[...] = b
+    x = inputs["x"]
+    got = call(model, x.copy(), inputs=f"a batch of {len(x)} points, shape {x.shape}")
+    return {"shapes": shapes, "outputs": unwrap(got)}
+
+
+# -- exercise 07, q2: an SGD step on the learner's side ------------------------------------------
+def step_label(case: dict) -> str:
+    return (f"parameters holding {' and '.join(fmt(v) for v in case['before'])}, gradients "
+            f"{' and '.join(fmt(g) for g in case['grads'])}, learning_rate={case['lr']}")
+
+
+def sgd_step_results(fn, inputs, call) -> list[dict]:
+    """Per case: the parameters' data after the learner's ``sgd_step`` on fresh Tensors."""
+    require_function(fn, "q2.check(sgd_step)")
+
+    def one(case):
+        params = [dl.Tensor(np.array(v, dtype=float), requires_grad=True) for v in case["before"]]
+        for p, g in zip(params, case["grads"], strict=True):
+            p.grad = np.array(g, dtype=float)
+        call(fn, params, case["lr"], inputs=step_label(case))
+        return [np.array(unwrap(p.data), dtype=float) for p in params]
+
+    return each_case(inputs, one)
+
+
+# -- exercise 10, q2: training steps ---------------------------------------------------------------
+def small_model():
+    """The model both the learner's ``train_step`` and the reference step train."""
+    return dl.Sequential([dl.Dense(4, 5, activation="relu", seed=3),
+                          dl.Dense(5, 3, activation="softmax", seed=4)])
+
+
+def batch_label(step: int, x, y) -> str:
+    return f"step {step}: x_batch of shape {np.shape(x)}, y_batch={fmt(y)}"
+
+
+def train_step_results(fn, inputs, call) -> list[dict]:
+    """Per batch: the loss the learner's ``train_step`` returned and the parameters after it."""
+    require_function(fn, "q2.check(train_step)")
+    model = small_model()
+    optimizer = dl.SGD(model.parameters(), learning_rate=inputs["learning_rate"])
+    batches = list(enumerate(inputs["batches"], start=1))
+
+    def one(batch):
+        step, (x, y) = batch
+        got = call(fn, model, optimizer, x.copy(), y.copy(), inputs=batch_label(step, x, y))
+        return {"loss": got, "params": [np.array(p.data, copy=True) for p in model.parameters()]}
+
+    return each_case(batches, one)
+
+
+# -- exercise 10, q3: a digit classifier ---------------------------------------------------------
+def _scores(model, x) -> np.ndarray:
+    with dl.no_grad():
+        return np.asarray(unwrap(model(x)))
+
+
+def digit_predictions(fn, inputs, call) -> list[dict]:
+    """Per run: train through the learner's ``train(x, y, seed)`` (labels renamed when the run
+    says so) and predict the test images. Stops after a run below ``inputs["stop_below"]``
+    accuracy: the judge needs no second run to reject it."""
+    require_function(fn, "q3.check(train)")
+    (x_train, y_train), (x_test, y_test) = dl.datasets.load_digits()
+
+    def one(run):
+        classes = run["classes"]
+        y = y_train if classes is None else np.asarray(classes)[y_train]
+        inputs_text = f"x of shape {x_train.shape}, y of shape {y.shape}, seed={run['seed']}"
+        model = call(fn, x_train.copy(), y.copy(), run["seed"], inputs=inputs_text)
+        if not callable(model):
+            what = "the History that fit returns" if isinstance(model, dl.History) else (
+                f"{describe_type(model)}: {fmt(model)}")
+            raise Incorrect(f"expected `train` to return the trained model, but it returned "
+                            f"{what}. End with `return model`.")
+        scores = call(_scores, model, x_test, inputs="the test images")
+        shape = tuple(np.shape(scores))
+        predicted = np.argmax(scores, axis=1) if len(shape) == 2 else None
+        return {"shape": shape, "predicted": predicted}
+
+    results = []
+    for run in inputs["runs"]:
+        results += each_case([run], one)
+        last = results[-1].get("ok")
+        if last is None or last["shape"] != (len(y_test), 10):
+            break
+        truth = y_test if run["classes"] is None else np.asarray(run["classes"])[y_test]
+        if np.mean(last["predicted"] == truth) < inputs["stop_below"]:
+            break
+    return results
