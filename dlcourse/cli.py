@@ -45,6 +45,18 @@ def _progress(args) -> int:
     return 0
 
 
+def _link(args) -> int:
+    from .instructor.link import run
+
+    return run(args.hub, args.repo, args.branch, args.lesson, args.exercise, args.course_dir)
+
+
+def _collect(args) -> int:
+    from .instructor.collect import run
+
+    return run(args.source, args.out, args.repo_dir, args.course_dir, as_json=args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dlcourse",
@@ -114,7 +126,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", metavar="PATH", help="read this progress file instead")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=_progress)
+    _add_class_commands(sub)
     return parser
+
+
+def _add_class_commands(sub) -> None:
+    """``link`` and ``collect``: running the course for a class on a JupyterHub (deploy/)."""
+    p = sub.add_parser(
+        "link",
+        help="print the link that puts the course in every learner's home on a JupyterHub",
+        description="Print the nbgitpuller link for a hub: a learner who opens it gets the "
+        "course cloned (or updated, keeping their edits) in their home and opened at "
+        "START_HERE.ipynb, or at the lesson or exercise given.",
+    )
+    p.add_argument("hub", metavar="HUB_URL", help="the hub's address, e.g. https://hub.example.org")
+    p.add_argument("repo", metavar="REPO_URL",
+                   help="the course repository, e.g. https://github.com/ORG/dlcourse")
+    p.add_argument("--branch", default="main", help="branch to pull (default: %(default)s)")
+    p.add_argument("--lesson", metavar="N", help="open this lesson, e.g. 08 or 08_learning_rate")
+    p.add_argument("--exercise", metavar="N", help="open this exercise notebook, e.g. 03")
+    p.add_argument("--course-dir", metavar="DIR",
+                   help="the course repository checkout whose lessons/ and exercises/ are "
+                   "checked (default: this package's checkout, else the working folder)")
+    p.set_defaults(func=_link)
+
+    p = sub.add_parser(
+        "collect",
+        help="copy every learner's exercise notebooks into one folder per learner, for grading",
+        description="Copy the exercise notebooks from learners' home folders (TLJH homes "
+        "jupyter-<name>, or any folder with one folder per learner) to OUT/<learner>/, the "
+        "layout 'dlcourse grade' takes. Learners' files are only read. Exit status: 0 if every "
+        "notebook found was copied, 1 if some were set aside (corrupt, unreadable), 2 on usage "
+        "errors.",
+    )
+    p.add_argument("source", metavar="HOMES", help="folder of learners' folders, e.g. /home")
+    p.add_argument("out", metavar="OUT", help="new or empty folder to copy into")
+    p.add_argument("--repo-dir", default="dlcourse", metavar="NAME",
+                   help="the course's folder in each home (default: %(default)s)")
+    p.add_argument("--course-dir", metavar="DIR",
+                   help="course checkout whose exercises/ lists what each learner should have")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=_collect)
 
 
 def main(argv: list[str] | None = None) -> int:

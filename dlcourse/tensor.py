@@ -81,7 +81,7 @@ class Tensor:
     dtype : optional numpy dtype, e.g. ``"float32"``.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "op", "name", "_logits")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "op", "name", "_made_by")
     __array_priority__ = 1000  # so that ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -92,18 +92,18 @@ class Tensor:
         self._backward: Callable | None = None
         self.op = ""
         self.name = name
-        self._logits = None
+        self._made_by = None  # (activation, its input, axis) for softmax and sigmoid outputs
 
     # -- construction used by ops ------------------------------------------------------------
     @classmethod
     def _from_op(cls, data: np.ndarray, parents: Sequence[Tensor], backward: Callable, op: str):
         """The result of an operation: records parents and the local backward rule if needed."""
         out = cls.__new__(cls)
-        out.data = data
+        out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
         out.name = None
         out.op = op
-        out._logits = None
+        out._made_by = None
         if _grad_enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
             out._parents = tuple(parents)
@@ -156,12 +156,15 @@ class Tensor:
         return f"Tensor({body}{grad})"
 
     # -- backprop ----------------------------------------------------------------------------
-    def backward(self, grad=None) -> None:
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
         """Fill ``.grad`` of every tensor this one depends on (that requires grad).
 
         Gradients accumulate, as in PyTorch: call ``optimizer.zero_grad()`` (or set ``.grad =
         None``) between steps. ``grad`` is the gradient of some final scalar with respect to this
         tensor; it defaults to 1 and may be left out only for a single-number tensor.
+
+        The graph is freed afterwards: a second ``backward()`` through it raises, unless the
+        first was ``backward(retain_graph=True)``. To accumulate, run the forward pass again.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -180,18 +183,23 @@ class Tensor:
             if grad.shape != self.shape:
                 raise ValueError(f"backward() grad must have shape {self.shape}, got {grad.shape}")
 
-        order = graph_nodes(self)
         grads = {id(self): grad}
-        for node in reversed(order):
+        for node in reversed(graph_nodes(self)):
             g = grads.pop(id(node))
-            node.grad = g if node.grad is None else node.grad + g
-            if node._backward is None:
+            backward = node._backward
+            if backward is None:  # a leaf: its own writable array, in its own dtype
+                if node.grad is None:
+                    node.grad = np.array(g, dtype=node.data.dtype)
+                else:
+                    node.grad += g
                 continue
-            for parent, pg in zip(node._parents, node._backward(g)):
-                if pg is None or not parent.requires_grad:
-                    continue
-                key = id(parent)
-                grads[key] = pg if key not in grads else grads[key] + pg
+            node.grad = g if node.grad is None else node.grad + g
+            if not retain_graph:
+                node._backward = _freed
+            for parent, pg in zip(node._parents, backward(g)):
+                if pg is not None and parent.requires_grad:
+                    key = id(parent)
+                    grads[key] = pg if key not in grads else grads[key] + pg
 
     # -- operators (defined in ops.py, attached at import) -------------------------------------
     def __add__(self, other): return _ops.add(self, other)
@@ -208,6 +216,39 @@ class Tensor:
     def __neg__(self): return _ops.neg(self)
     def __getitem__(self, index): return _ops.getitem(self, index)
 
+    # -- comparisons: element-wise boolean arrays, with no gradient (like numpy and PyTorch) ---
+    def __eq__(self, other): return _compare(np.equal, self, other)
+    def __ne__(self, other): return _compare(np.not_equal, self, other)
+    def __lt__(self, other): return _compare(np.less, self, other)
+    def __le__(self, other): return _compare(np.less_equal, self, other)
+    def __gt__(self, other): return _compare(np.greater, self, other)
+    def __ge__(self, other): return _compare(np.greater_equal, self, other)
+    __hash__ = object.__hash__  # tensors stay usable as dict keys and in sets (by identity)
+
+    # -- the library's functions as methods, as in PyTorch --------------------------------------
+    def exp(self) -> Tensor: return _ops.exp(self)
+    def log(self) -> Tensor: return _ops.log(self)
+    def sqrt(self) -> Tensor: return _ops.sqrt(self)
+    def abs(self) -> Tensor: return _ops.abs(self)
+    def relu(self) -> Tensor: return _ops.relu(self)
+    def sigmoid(self) -> Tensor: return _ops.sigmoid(self)
+    def tanh(self) -> Tensor: return _ops.tanh(self)
+    def softmax(self, axis: int = -1) -> Tensor: return _ops.softmax(self, axis)
+    def log_softmax(self, axis: int = -1) -> Tensor: return _ops.log_softmax(self, axis)
+
+    def max(self, axis=None, keepdims: bool = False) -> Tensor:
+        return _ops.max(self, axis, keepdims)
+
+    def argmax(self, axis=None) -> np.ndarray:
+        """Index of the largest entry (along ``axis``): integers, with no gradient."""
+        return np.asarray(self.data.argmax(axis=axis))
+
+    def transpose(self, *axes) -> Tensor:
+        """Axes reversed, or put in the order ``axes`` (as ``np.transpose``)."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return _ops.transpose(self, axes or None)
+
     def sum(self, axis=None, keepdims: bool = False) -> Tensor:
         return _ops.sum(self, axis, keepdims)
 
@@ -220,6 +261,12 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         return _ops.transpose(self)
+
+
+def _compare(compare, a: Tensor, b):
+    if b is None:
+        return NotImplemented
+    return np.asarray(compare(a.data, b.data if isinstance(b, Tensor) else np.asarray(b)))
 
 
 def graph_nodes(root: Tensor, constants: bool = False) -> list[Tensor]:
@@ -240,6 +287,14 @@ def graph_nodes(root: Tensor, constants: bool = False) -> list[Tensor]:
             stack.pop()
             order.append(node)
     return order
+
+
+def _freed(g):
+    raise RuntimeError(
+        "backward() went through this graph a second time, but the first backward() freed it. "
+        "Either run the forward pass again (gradients add up across passes), or call the first "
+        "one as backward(retain_graph=True)"
+    )
 
 
 from dlcourse import ops as _ops  # noqa: E402  (ops needs Tensor defined first)

@@ -223,7 +223,7 @@ def test_comparison_messages(expected, got, fragment):
 @pytest.mark.parametrize(
     ("expected", "got"),
     [
-        (np.array([1.0, 2.0]), [1.0, 2.0]),
+        ([1.0, 2.0], np.array([1.0, 2.0])),
         (np.array([1.0, 2.0]), np.array([1, 2])),
         (np.array([1.0, np.nan]), np.array([1.0, np.nan])),
         (0.1 + 0.2, 0.3),
@@ -239,7 +239,8 @@ def test_comparison_accepts_equivalent_values(expected, got):
 def test_tensor_like_objects_are_accepted_transparently(q1):
     assert q1.evaluate(lambda x, w, b: FakeTensor(w * x + b)).status == CORRECT
     compare(FakeTensor([1.0, 2.0]), np.array([1.0, 2.0]))
-    compare(2.0, FakeTensor(2.0))
+    with pytest.raises(Incorrect, match=r"\.item\(\)"):  # a Tensor where a number is expected
+        compare(2.0, FakeTensor(2.0))
     with pytest.raises(Incorrect, match="expected shape"):
         compare(np.ones(2), FakeTensor(np.ones(3)))
 

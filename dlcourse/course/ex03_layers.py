@@ -10,9 +10,11 @@ from dlcourse.grading import (
     FunctionQuestion,
     Incorrect,
     ValueQuestion,
+    advising,
     compare,
     matches,
 )
+from dlcourse.grading.mistakes import on_error
 
 
 # -- q1: the dense forward pass -------------------------------------------------------------------
@@ -27,17 +29,31 @@ def _dense_cases(rng):
             "b": rng.uniform(-2, 2, size=n_units).round(1)}
 
 
-q1 = FunctionQuestion(
+# Square W first, so that a transposed W gives wrong numbers rather than a shape error.
+Q1_EXAMPLE = {"x": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 2.0]]),
+              "W": np.array([[1.0, 2.0], [3.0, 4.0]]), "b": np.array([10.0, 20.0])}
+TRANSPOSED = ("Your result is `x @ W.T + b`: W is used transposed. Column j of W holds unit j's "
+              "weights, so `x @ W` (no `.T`) gives unit j's weighted sums in column j.")
+
+
+def _used_transpose(expected, got) -> bool:
+    example = Q1_EXAMPLE
+    return (np.shape(expected) == (3, 2)
+            and matches(example["x"] @ example["W"].T + example["b"], got))
+
+
+q1 = on_error(FunctionQuestion(
     "q1", _dense, _dense_cases,
-    # Square W first, so that a transposed W gives wrong numbers rather than a shape error.
-    examples=[{"x": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 2.0]]),
-               "W": np.array([[1.0, 2.0], [3.0, 4.0]]), "b": np.array([10.0, 20.0])}],
+    examples=[Q1_EXAMPLE],
+    compare=advising((_used_transpose, TRANSPOSED)),
     points=2,
     hints=["Column j of W holds the weights of unit j; row i of x is sample i.",
            "`x @ W` has shape (batch, n_units): entry [i, j] is unit j's weighted sum for "
            "sample i. Then add b, one bias per unit (numpy broadcasts it over the rows)."],
     solution="def dense(x, W, b):\n    return x @ W + b",
-)
+), (r"matmul|shapes .* not aligned",
+    "`x @ W` needs W to have one row per input (as many rows as x has columns): use W as it "
+    "is, shape (n_inputs, n_units), without transposing it."))
 
 # -- q2: the shape of W ---------------------------------------------------------------------------
 

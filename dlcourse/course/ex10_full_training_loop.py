@@ -22,6 +22,7 @@ from dlcourse.grading import (
     compare,
     unwrap,
 )
+from dlcourse.grading.mistakes import on_error
 
 REQUIRED_ACCURACY = 0.95
 RENAMED_ACCURACY = 0.90  # the second run only shows the function trains on what it is given
@@ -59,7 +60,7 @@ def _accuracy_compare(expected, got) -> None:
         raise Incorrect(f"{exc}\n{advice}".rstrip()) from None
 
 
-q1 = FunctionQuestion(
+q1 = on_error(FunctionQuestion(
     "q1", accuracy, _accuracy_case,
     examples=[{"y_true": np.array([0, 2, 1, 1]),
                "probabilities": np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6],
@@ -68,7 +69,10 @@ q1 = FunctionQuestion(
     hints=["The predicted class of a sample is the index of its largest probability: "
            "`np.argmax(..., axis=1)` (one per row).",
            "Compare the predictions with `y_true` and take the mean of the True/False array."],
-)
+), (r"could not be broadcast|shapes .* mismatch",
+    "Your predictions and `y_true` have different lengths. `np.argmax(probabilities, axis=0)` "
+    "picks one index per *column* (per class); a prediction is one index per *row* (per "
+    "sample): use `axis=1`."))
 
 
 # -- q2: one training step ----------------------------------------------------------------------

@@ -135,3 +135,56 @@ def digit_predictions(fn, inputs, call) -> list[dict]:
         if np.mean(last["predicted"] == truth) < inputs["stop_below"]:
             break
     return results
+
+
+# -- exercise 09, q2: the learner's Value engine ---------------------------------------------------
+def build_expression(Value, program: dict):
+    """Build ``program`` with the learner's ``Value`` class; returns (inputs, nodes).
+
+    ``program`` is ``{"inputs": [numbers], "steps": [[op, a, b], ...]}``: each step makes a new
+    node from earlier nodes (inputs first, then the steps' results, counted from 0). ``op`` is
+    ``"add"`` or ``"mul"`` (``a``, ``b`` node numbers), ``"relu"`` (``a``), or ``"add_const"`` /
+    ``"mul_const"`` / ``"rmul_const"`` (node ``a`` and the number ``b``).
+    """
+    inputs = [Value(x) for x in program["inputs"]]
+    nodes = list(inputs)
+    for op, a, b in program["steps"]:
+        if op == "add":
+            nodes.append(nodes[a] + nodes[b])
+        elif op == "mul":
+            nodes.append(nodes[a] * nodes[b])
+        elif op == "relu":
+            nodes.append(nodes[a].relu())
+        elif op == "add_const":
+            nodes.append(nodes[a] + b)
+        elif op == "mul_const":
+            nodes.append(nodes[a] * b)
+        elif op == "rmul_const":
+            nodes.append(b * nodes[a])
+        else:
+            raise ValueError(f"unknown step {op!r}")
+    return inputs, nodes
+
+
+def _run_program(Value, program: dict) -> dict:
+    inputs, nodes = build_expression(Value, program)
+    out = nodes[-1]
+    out.backward()
+    return {"value": _number(out.data), "grads": [_number(x.grad) for x in inputs]}
+
+
+def engine_gradients(Value, inputs, call) -> list[dict]:
+    """Per program: the output's ``data`` and every input's ``grad`` after ``backward()``."""
+    if not isinstance(Value, type):
+        raise Incorrect(f"expected your class itself, e.g. q2.check(Value), but got "
+                        f"{describe_type(Value)}: {fmt(Value)}")
+    return each_case(inputs, lambda program: call(_run_program, Value, program,
+                                                  inputs="the graph shown below"))
+
+
+def _number(x):
+    """A learner's number as a float where it is one; anything else as a short description."""
+    try:
+        return float(np.asarray(x, dtype=float))
+    except (TypeError, ValueError):
+        return f"{type(x).__name__}: {x!r}"[:120]
