@@ -194,6 +194,8 @@ def _audit(event: str, args: tuple) -> None:
         if not _readable(path):
             _refuse(f"reading the checker {path!r}")
     elif event in _PATH_EVENTS:
+        if event == "os.mkdir" and isinstance(args[0], (str, bytes)) and os.path.isdir(args[0]):
+            return  # makedirs(exist_ok=True) on a folder that exists: changes nothing
         for path in args[:2] if event in ("os.rename", "os.link", "os.symlink",
                                           "shutil.copyfile", "shutil.move",
                                           "shutil.copytree") else args[:1]:

@@ -23,6 +23,9 @@ import json
 import os
 import re
 import secrets
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -211,12 +214,31 @@ def _environment(workdir: Path, plan_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DLCOURSE_", "JPY_"))}
     env.update({
         "DLCOURSE_GRADING": str(plan_path), "DLCOURSE_PROGRESS": "off",
-        "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(workdir / ".matplotlib"),
-        "IPYTHONDIR": str(workdir / ".ipython"), "TMPDIR": str(workdir / "tmp"),
-        "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(workdir),
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": matplotlib_dir(), "TMPDIR": str(workdir / "tmp"),
+        "PYTHONDONTWRITEBYTECODE": "1",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
     })
     return env
+
+
+def matplotlib_dir() -> str:
+    """A matplotlib config folder with its font cache built, shared read-only by the kernels
+    (their guard refuses writes outside their own folder, so matplotlib must find it ready)."""
+    folder = Path(tempfile.gettempdir()) / f"dlcourse-grade-matplotlib-{os.getuid()}"
+    if not (folder / ".ready").exists():
+        fresh = Path(tempfile.mkdtemp(prefix=folder.name + "-", dir=folder.parent))
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                       env={**os.environ, "MPLCONFIGDIR": str(fresh)}, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+        (fresh / ".ready").touch()
+        try:
+            os.rename(fresh, folder)
+        except OSError:  # another worker got there first, or an old incomplete folder
+            shutil.rmtree(fresh, ignore_errors=True)
+            if not (folder / ".ready").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                return matplotlib_dir()
+    return str(folder)
 
 
 def _run_cells(session: KernelSession, cells: list[str], options: Options,
