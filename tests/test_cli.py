@@ -235,3 +235,43 @@ def test_progress_lists_every_exercise_and_survives_a_broken_file(tmp_path, monk
     assert main(["progress", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["exercises"]
     assert len(rows) == 10 and not any(r["started"] for r in rows)
+
+
+def test_gradebook_per_question_columns_and_best_notebook_counts(tmp_path):
+    from dlcourse.instructor import gradebook
+    from dlcourse.instructor.judge import NotebookResult
+
+    def result(learner, exercise, outcomes):
+        rows = [{"exercise": exercise, "notebook_question": q, "outcome": o,
+                 "points": p if o == "correct" else 0, "max_points": p, "message": "m"}
+                for q, o, p in outcomes]
+        return NotebookResult(f"{learner}/{exercise}.ipynb", learner=learner, exercise=exercise,
+                              questions=rows)
+
+    results = [result("ann", "01_a", [("q1", "correct", 2), ("q2", "incorrect", 1)]),
+               result("ann", "01_a", [("q1", "correct", 2), ("q2", "correct", 1)]),  # resubmitted
+               result("bo", "01_a", [("q1", "timeout", 2), ("q2", "not attempted", 1)]),
+               result("bo", "02_b", [("q1", "correct", 3)])]
+    path = tmp_path / "book.csv"
+    gradebook.write_csv(path, results, per_question=True)
+    assert path.read_text().splitlines() == [
+        "learner,01_a:q1,01_a:q2,02_b:q1,total", "ann,2,1,0,3", "bo,0,0,3,3"]
+    gradebook.write_csv(path, results)
+    assert path.read_text().splitlines() == ["learner,01_a,02_b,total", "ann,3,0,3", "bo,0,3,3"]
+    (q1, q2, _) = gradebook.summary(results)
+    assert (q1["correct"], q1["submissions"], q1["most_common_wrong"]) == (2, 3, "timeout: m")
+    assert (q2["attempted"], q2["most_common_wrong"]) == (2, "incorrect: m")
+
+
+def test_progress_bar_counts_notebooks():
+    import io
+
+    from dlcourse.instructor.grade import Progress
+    from dlcourse.instructor.judge import NotebookResult
+
+    stream = io.StringIO()
+    bar = Progress(2, stream)
+    bar(NotebookResult("a.ipynb"))
+    bar(NotebookResult("b.ipynb"))
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("[1/2] a.ipynb: 0/0") and lines[1].startswith("[2/2] b.ipynb")
