@@ -301,6 +301,8 @@ def _observe(session: KernelSession, q, sub: Submission, options: Options, workd
 
 
 def _read(path: Path, limit: float, elapsed: float) -> dict:
+    if path.is_symlink() or (path.exists() and not path.is_file()):  # a FIFO could block us
+        return {"status": ERROR, "message": "The result of your answer was not a plain file."}
     if not path.exists():
         if elapsed >= limit:
             return {"status": TIMEOUT, "message": f"Your code did not finish within {limit:g} s "
