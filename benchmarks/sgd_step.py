@@ -6,10 +6,10 @@ same maths written by hand in numpy (the floor for this stack) vs PyTorch CPU, i
 
 The implementations take turns, round after round, so a slow spell on a shared machine hits all of
 them alike, and the time measured is the process's CPU time (``time.process_time``), which other
-processes on the machine do not add to. Two ratios are printed: of the best rounds (other work only
-ever adds time) and the median of the per-round ratios. Targets (issue 13): 64-64-10 at batch 32 <= 1.25x hand-written
-numpy; 8 Dense layers of 32 units at batch 16 <= 1.3x; 784-256-10 at batch 128 <= 1.0x numpy
-and PyTorch.
+processes on the machine do not add to. Two ratios are printed: of the best rounds (other work
+only ever adds time) and the median of the per-round ratios. Targets (issue 13): 64-64-10 at
+batch 32 <= 1.25x hand-written numpy; 8 Dense layers of 32 units at batch 16 <= 1.3x;
+784-256-10 at batch 128 <= 1.0x numpy and PyTorch.
 """
 
 from __future__ import annotations
