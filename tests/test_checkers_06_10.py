@@ -327,13 +327,24 @@ def test_08_descend():
     assert_incorrect(ex08.q1, no_factor_two, "values differ")
 
 
-def test_08_the_divergence_question_matches_the_data():
+def test_08_the_edge_is_where_descent_starts_to_diverge():
     x, y = dl.datasets.noisy_line(n=50, seed=0)
+    edge = ex08.stable_limit()
+    assert 0.70 < edge < 0.73
     with np.errstate(all="ignore"):
-        diverges = {key: ex08.descend(x, y, rate, 100)[-1] > ex08.descend(x, y, rate, 1)[0]
-                    for key, rate in ex08.q2.options.items()}
-    smallest = min((rate, key) for key, rate in ex08.q2.options.items() if diverges[key])[1]
-    assert smallest == ex08.q2.answer
+        below, above = (ex08.descend(x, y, edge * f, 1000) for f in (0.99, 1.01))
+    assert below[-1] < below[0] and not above[-1] < above[0]
+
+
+def test_08_edge_found_by_experiment():
+    assert_correct(ex08.q2, 0.7145)
+    assert_correct(ex08.q2, 0.71)  # two significant digits are enough
+    assert "0.7145" in ex08.q2.evaluate(0.714).message
+    assert_incorrect(ex08.q2, 0.7, "still converges")
+    assert_incorrect(ex08.q2, 0.75, "That rate diverges")
+    assert_incorrect(ex08.q2, 0.3, "converges comfortably")
+    assert_incorrect(ex08.q2, 2.0, "Far past the edge")
+    assert_incorrect(ex08.q2, dl.Tensor(0.7145), ".item()")
 
 
 def test_08_limit():
