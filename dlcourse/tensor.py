@@ -81,7 +81,7 @@ class Tensor:
     dtype : optional numpy dtype, e.g. ``"float32"``.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "op", "name", "_logits")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "op", "name", "_made_by")
     __array_priority__ = 1000  # so that ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -92,7 +92,7 @@ class Tensor:
         self._backward: Callable | None = None
         self.op = ""
         self.name = name
-        self._logits = None
+        self._made_by = None  # (activation, its input, axis) for softmax and sigmoid outputs
 
     # -- construction used by ops ------------------------------------------------------------
     @classmethod
@@ -103,7 +103,7 @@ class Tensor:
         out.grad = None
         out.name = None
         out.op = op
-        out._logits = None
+        out._made_by = None
         if _grad_enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
             out._parents = tuple(parents)

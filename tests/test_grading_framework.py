@@ -361,3 +361,15 @@ def test_progress_can_be_switched_off(monkeypatch):
     monkeypatch.delenv("DLCOURSE_PROGRESS")
     monkeypatch.setenv("XDG_DATA_HOME", "/data")
     assert str(progress.progress_path()) == "/data/dlcourse/progress.json"
+
+
+def test_learner_errors_show_the_learners_own_lines_only():
+    q = FunctionQuestion("r", lambda z: np.maximum(0, z), lambda rng: {"z": rng.normal(size=3)})
+
+    def relu(z):
+        return np.max(0, z)  # a classic: np.max reads 0 as the array and z as the axis
+
+    outcome = q.evaluate(relu)
+    assert outcome.status == ERROR
+    assert "return np.max(0, z)" in outcome.message
+    assert "fromnumeric" not in outcome.message and "numpy" not in outcome.message.lower()

@@ -1,30 +1,65 @@
-"""What every explorer's view shares: one matplotlib figure, re-rendered in place.
+"""What every explorer's view shares: one matplotlib figure, re-rendered in place, sharp, described.
 
 The figure is a plain ``matplotlib.figure.Figure`` (not pyplot), so no backend shows it behind our
 back. It is rendered to PNG and shown in an ``ipywidgets.Image``: a parameter change updates the
 figure's artists, re-renders, and swaps the image bytes, with no flicker and no new figure.
 ``show`` displays the explorer with a static PNG of the same figure beside the widget view in one
 output, so a frontend that cannot render widgets (nbviewer, GitHub, a plain console) still shows
-the figure at its defaults.
+the figure at its defaults, with its text alternative as the image's alt text.
+
+Sharp at any screen: a figure is laid out for ``CSS_PX_PER_INCH`` CSS pixels per inch (the size
+it is shown at) and rendered with ``PIXEL_RATIO`` device pixels per CSS pixel, the ratio of a
+high-DPI screen: the browser shows a 2x bitmap at a fixed CSS width, as crisp as text.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import io
+import struct
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-DPI = 80
+#: CSS pixels per inch of figure: a 9-inch figure is shown 900 CSS pixels wide.
+CSS_PX_PER_INCH = 100
+#: Device pixels per CSS pixel in every rendered image (a high-DPI screen's ratio).
+PIXEL_RATIO = 2
+DPI = CSS_PX_PER_INCH * PIXEL_RATIO
 
 
 def new_figure(width: float = 8.0, height: float = 4.0, **kwargs) -> Figure:
-    """A figure that belongs to no backend window; draw on it, then hand it to FigureView."""
+    """A figure that belongs to no backend window; draw on it, then hand it to FigureView.
+
+    Its background is an opaque white patch, so its text stays readable in a dark theme.
+    """
+    kwargs.setdefault("facecolor", "white")
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained", **kwargs)
     FigureCanvasAgg(fig)
     return fig
+
+
+def css_width(fig: Figure) -> int:
+    """The width, in CSS pixels, at which ``fig`` is shown."""
+    return round(fig.get_figwidth() * CSS_PX_PER_INCH)
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, read from a PNG's header."""
+    return struct.unpack(">II", png[16:24])
+
+
+def image_html(png: bytes, alt: str, ratio: float = PIXEL_RATIO) -> str:
+    """An ``<img>`` of ``png`` with alt text, shown at its size divided by ``ratio``."""
+    width, height = png_size(png)
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+            f'width="{round(width / ratio)}" height="{round(height / ratio)}" '
+            f'style="max-width:100%;height:auto">')
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -32,6 +67,26 @@ def png_bytes(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.canvas.print_png(buffer, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
+
+
+def encode_png(rgba: np.ndarray) -> bytes:
+    """An opaque RGBA image as PNG, fast: RGB, no row filter, zlib level 1.
+
+    About 2.5x faster than Pillow's PNG at its fastest setting (which filters every row) for
+    the same size: on a 2x explorer image the encoding is most of a redraw.
+    """
+    height, width, _ = rgba.shape
+    rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type "none" for every row
+    rows[:, 1:] = rgba[:, :, :3].reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _chunk(b"IEND", b""))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
 
 class FigureView:
@@ -46,8 +101,15 @@ class FigureView:
         fig.canvas.draw()
         fig.set_layout_engine("none")
         self._prepare()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        # A fixed CSS width (the bitmap has PIXEL_RATIO times the pixels); narrower in a narrow
+        # notebook, keeping its proportions.
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{css_width(fig)}px", max_width="100%", height="auto"))
         self.redraw()
+
+    def describe(self, text: str) -> None:
+        """Make ``text`` the image's accessible name (its title: the image widget has no alt)."""
+        self.image.tooltip = text
 
     def _prepare(self) -> None:
         """Work to do once the layout is fixed, before the first redraw."""
@@ -86,8 +148,6 @@ class BlittedView(FigureView):
             artist.set_animated(False)
 
     def redraw(self) -> None:
-        from PIL import Image
-
         canvas = self.fig.canvas
         canvas.restore_region(self._background)
         renderer = canvas.get_renderer()
@@ -95,16 +155,20 @@ class BlittedView(FigureView):
             if hasattr(artist, "do_3d_projection"):
                 artist.do_3d_projection()  # 3-D artists project themselves before drawing
             artist.draw(renderer)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, "png", compress_level=1)
-        self.image.value = buffer.getvalue()
+        self.image.value = encode_png(np.asarray(canvas.buffer_rgba()))
 
 
-def show(box, fig: Figure, title: str = "explorer") -> None:
-    """Display ``box`` (the widget tree) with a static PNG of ``fig`` as the fallback."""
+def show(box, fig: Figure, title: str = "explorer", alt: str = "") -> None:
+    """Display ``box`` (the widget tree) with a static image of ``fig`` as the fallback.
+
+    A frontend that renders widgets shows ``box``; one that cannot (nbviewer, GitHub) shows the
+    figure at its defaults as an ``<img>`` whose alt text is ``alt``.
+    """
     from IPython.display import display
 
+    png = png_bytes(fig)
     bundle = box._repr_mimebundle_()
-    bundle["image/png"] = png_bytes(fig)
+    bundle["image/png"] = png
+    bundle["text/html"] = image_html(png, alt or title)
     bundle["text/plain"] = f"<{title}: move the controls in JupyterLab to explore>"
     display(bundle, raw=True)
