@@ -39,17 +39,19 @@ def test_validation_is_held_out_of_the_training_digits(split):
 
 def test_settings_are_checked_with_clear_errors():
     assert check_settings(32, 0.05, 32, 20) == (32, 0.05, 32, 20)
-    with pytest.raises(ValueError, match="width must be from 1 to 128 hidden units, got 500"):
+    with pytest.raises(ValueError, match="width \\(hidden units\\) must be an integer in "
+                                         "1..128, got 500"):
         check_settings(500, 0.05, 32, 20)
-    with pytest.raises(ValueError, match="width must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="must be an integer in 1..128, got 0"):
         check_settings(0, 0.05, 32, 20)
-    with pytest.raises(ValueError, match="learning_rate must be from 0.001 to 1, got 5"):
+    with pytest.raises(ValueError, match="learning_rate must be between 0.001 and 1, got 5"):
         check_settings(32, 5.0, 32, 20)
     with pytest.raises(TypeError, match="learning_rate must be a positive number, got 'fast'"):
         check_settings(32, "fast", 32, 20)
-    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 2.5"):
+    with pytest.raises(TypeError, match="batch_size must be an integer in 1..256 \\(an int\\), "
+                                        "got float 2.5"):
         check_settings(32, 0.05, 2.5, 20)
-    with pytest.raises(ValueError, match="epochs must be from 1 to 50, got 51"):
+    with pytest.raises(ValueError, match="epochs must be an integer in 1..50, got 51"):
         check_settings(32, 0.05, 32, 51)
 
 
@@ -154,7 +156,7 @@ def test_changing_a_setting_starts_a_new_run_but_epochs_only_extend_it():
     assert explorer.run is not run and explorer.run.width == 64 and explorer.run.progress == 0
     explorer.controls["learning_rate"].value = 0.2
     assert explorer.run.learning_rate == pytest.approx(0.2)
-    with pytest.raises(ValueError, match="batch_size must be from 1 to 256"):
+    with pytest.raises(ValueError, match="batch_size must be an integer in 1..256"):
         explorer.update(batch_size=1000)
     with pytest.raises(TypeError, match="update\\(\\) takes width, learning_rate"):
         explorer.update(momentum=0.5)

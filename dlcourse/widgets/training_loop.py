@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcourse.checks import positive_int, positive_number
+from dlcourse.checks import number_in_range, positive_int, positive_number, whole_number
 from dlcourse.widgets.explorer import Explorer, status_box
 
 WIDTHS = (4, 8, 16, 32, 64, 128)
@@ -61,19 +61,11 @@ def digits_split(seed: int = 0) -> Split:
 
 def check_settings(width, learning_rate, batch_size, epochs) -> tuple[int, float, int, int]:
     """The four settings, validated: a clear error names what was expected and what came."""
-    width = positive_int(width, "width")
-    if width > max(WIDTHS):
-        raise ValueError(f"width must be from 1 to {max(WIDTHS)} hidden units, got {width}")
+    width = whole_number(width, "width (hidden units)", 1, max(WIDTHS))
     learning_rate = positive_number(learning_rate, "learning_rate")
-    low, high = RATE_RANGE
-    if not low <= learning_rate <= high:
-        raise ValueError(f"learning_rate must be from {low:g} to {high:g}, got {learning_rate:g}")
-    batch_size = positive_int(batch_size, "batch_size")
-    if batch_size > max(BATCH_SIZES):
-        raise ValueError(f"batch_size must be from 1 to {max(BATCH_SIZES)}, got {batch_size}")
-    epochs = positive_int(epochs, "epochs")
-    if epochs > MAX_EPOCHS:
-        raise ValueError(f"epochs must be from 1 to {MAX_EPOCHS}, got {epochs}")
+    learning_rate = number_in_range(learning_rate, "learning_rate", *RATE_RANGE)
+    batch_size = whole_number(batch_size, "batch_size", 1, max(BATCH_SIZES))
+    epochs = whole_number(epochs, "epochs", 1, MAX_EPOCHS)
     return width, learning_rate, batch_size, epochs
 
 
