@@ -398,11 +398,12 @@ class TrainingLoopExplorer(Explorer):
 
     # -- drawing ---------------------------------------------------------------------------------
     def build(self, fig) -> list:
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-        grid = fig.add_gridspec(3, 3, width_ratios=[1.1, 1.1, 1.0], height_ratios=[0.3, 1, 1])
-        loss_ax = self.loss_ax = fig.add_subplot(grid[:, 0])
-        acc_ax = self.acc_ax = fig.add_subplot(grid[:, 1])
+        # Axes placed by hand: a constrained layout of this figure costs about a second
+        fig.set_layout_engine("none")
+        loss_ax = self.loss_ax = fig.add_axes((0.085, 0.14, 0.255, 0.77))
+        acc_ax = self.acc_ax = fig.add_axes((0.41, 0.14, 0.265, 0.77))
         (self.batch_line,) = loss_ax.plot([], [], color=BATCH_COLOR, lw=0.8,
                                           label="each batch")
         (self.loss_line,) = loss_ax.plot([], [], "o-", ms=3, color=TRAIN_COLOR,
@@ -411,6 +412,9 @@ class TrainingLoopExplorer(Explorer):
                                              label="validation")
         loss_ax.set_yscale("log")
         loss_ax.set_ylim(*LOSS_LIMITS)
+        # plain labels and no minor ticks: mathtext labels of a log axis are slow to draw
+        loss_ax.yaxis.set_minor_locator(NullLocator())
+        loss_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         loss_ax.set(xlabel="epoch", ylabel="loss (log scale)", title="loss")
         loss_ax.legend(fontsize=8, loc="upper right")
         (self.acc_line,) = acc_ax.plot([], [], "o-", ms=3, color=TRAIN_COLOR, label="training")
@@ -424,10 +428,11 @@ class TrainingLoopExplorer(Explorer):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         self.now_lines = [ax.axvline(0, color="0.5", lw=1, ls=":") for ax in (loss_ax, acc_ax)]
         # The mistakes as one mosaic in one axes (six small axes would cost their layout time)
-        mistakes_ax = self.mistakes_ax = fig.add_subplot(grid[:, 2])
+        mistakes_ax = self.mistakes_ax = fig.add_axes((0.7, 0.04, 0.29, 0.8))
         self.mosaic = mistakes_ax.imshow(_mosaic([]), cmap="gray_r", vmin=0, vmax=1,
                                          interpolation="nearest")
         mistakes_ax.set_axis_off()
+        mistakes_ax.set_xlim(-1.0, MOSAIC[1] * TILE[1] - 1.0)  # room for the frames' edges
         from matplotlib.patches import Rectangle
 
         for k in range(N_SHOWN_MISTAKES):
