@@ -317,9 +317,10 @@ class Learner:
         self.request("PUT", f"/api/contents/{path}",
                      json={"type": "notebook", "format": "json", "content": nb})
 
-    def run_notebook(self, path: str, nb=None, timeout: float = 120):
+    def run_notebook(self, path: str, nb=None, timeout: float = 120, keep: bool = False):
         """Run every code cell of ``nb`` (default: the file) in a new kernel of this learner's
-        server, in the notebook's folder; return the notebook with its outputs."""
+        server, in the notebook's folder; return the notebook with its outputs. The kernel is
+        shut down after, unless ``keep`` (as when a learner leaves the notebook open)."""
         nb = nb if nb is not None else self.read_notebook(path)
         session = self.request("POST", "/api/sessions", json={
             "path": path, "type": "notebook", "name": "", "kernel": {"name": "python3"}}).json()
@@ -330,8 +331,18 @@ class Learner:
                     if cell.cell_type == "code":
                         cell.outputs = channel.execute(cell.source, timeout)
         finally:
-            self.request("DELETE", f"/api/sessions/{session['id']}")
+            if not keep:
+                self.request("DELETE", f"/api/sessions/{session['id']}")
         return nb
+
+    def server_processes(self) -> list[psutil.Process]:
+        """This learner's server and everything under it (kernels), found by its environment."""
+        for proc in psutil.process_iter(["name"]):
+            with contextlib.suppress(psutil.Error):
+                if proc.environ().get("JUPYTERHUB_USER") == self.name and proc.parent() and \
+                        proc.parent().environ().get("JUPYTERHUB_USER") != self.name:
+                    return [proc, *proc.children(recursive=True)]
+        return []
 
 
 class KernelChannel:
