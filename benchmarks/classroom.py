@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -111,7 +112,11 @@ def main() -> int:
             warm = click_link(hub.url, crowd[0], link, "08_learning_rate.ipynb", heading)
             print(f"link click to lesson 08 shown: {warm:.1f} s with the server running, "
                   f"{cold:.1f} s when the click also starts it")
-            hub.stop_servers(crowd[args.class_size:] + ["browser-cold"])
+            others = crowd[args.class_size:] + ["browser-cold"] + names
+            hub.stop_servers(others)
+            wait_stopped(hub, others)
+            for name in others:  # only the class's homes are collected and graded
+                shutil.rmtree(hub.homes / f"jupyter-{name}", ignore_errors=True)
 
             learners = [Learner(hub, name) for name in crowd[: args.class_size]]
             kinds = [answers.RIGHT, answers.WRONG_ANSWER, answers.NONE]
@@ -141,9 +146,10 @@ def main() -> int:
             begin = time.perf_counter()
             gradebook(work / "submissions", work / "gradebook.csv")
             results["grade"] = time.perf_counter() - begin
+            results["per notebook"] = results["grade"] / len(learners)
             print(f"collect {len(learners)} learners: {results['collect']:.1f} s "
                   f"(exit {done.returncode}); grade them (one exercise each): "
-                  f"{results['grade']:.1f} s")
+                  f"{results['grade']:.1f} s, {results['per notebook']:.1f} s per notebook")
         finally:
             left = hub.stop()
             if left:
@@ -173,7 +179,9 @@ def projection(r: dict[str, float], at_once: int) -> str:
         f"learner's lesson 08 kernel open; the machine holds about {fits} such learners\n"
         f"  a whole class clicking at once: about {storm:.0f} s until the last server is up "
         f"(scaled from {at_once} at once here, by learners and cores)\n"
-        f"  grading: the class's notebooks graded in parallel on {cores} cores"
+        f"  grading a week's exercise for the class: {learners} notebooks x "
+        f"{r['per notebook']:.1f} s / {cores} cores x {os.cpu_count() or 2} here = about "
+        f"{learners * r['per notebook'] * (os.cpu_count() or 2) / cores / 60:.1f} min"
     )
 
 
