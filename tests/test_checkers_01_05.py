@@ -186,12 +186,17 @@ def test_ex03_q1_dense():
     assert outcome.status == ERROR and "ValueError" in outcome.message
 
 
-def test_ex03_q2_weight_shape():
-    correct(ex03.q2, (5, 3))
-    incorrect(ex03.q2, (3, 5), "transpose", "one row per input")
-    incorrect(ex03.q2, [3, 5], "transpose")
-    incorrect(ex03.q2, (5,), "expected (5, 3), but got (5,)")
-    incorrect(ex03.q2, 15, "expected a tuple such as (5, 3)")
+def test_ex03_q2_layer_from_units():
+    correct(ex03.q2, ex03.layer_from_units)
+    correct(ex03.q2, lambda units: (np.column_stack([w for w, _ in units]),
+                                    np.array([b for _, b in units])))
+    incorrect(ex03.q2, lambda units: (np.stack([w for w, _ in units]),
+                                      np.array([b for _, b in units])), "one *column* per unit")
+    incorrect(ex03.q2, lambda units: (np.stack([w for w, _ in units], axis=1),
+                                      [b for _, b in units]), "In b:", "got a list")
+    incorrect(ex03.q2, lambda units: (np.concatenate([w for w, _ in units]),
+                                      np.array([b for _, b in units])), "In W: expected shape")
+    incorrect(ex03.q2, lambda units: np.stack([w for w, _ in units], axis=1), "a pair `W, b`")
 
 
 def test_ex03_q3_unit_column():

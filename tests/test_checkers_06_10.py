@@ -17,6 +17,7 @@ from dlcourse.course import ex06_loss_functions as ex06
 from dlcourse.course import ex07_optimizer as ex07
 from dlcourse.course import ex08_learning_rate as ex08
 from dlcourse.course import ex10_full_training_loop as ex10
+from dlcourse.course import probes
 from dlcourse.grading import (
     CORRECT,
     ERROR,
@@ -25,6 +26,7 @@ from dlcourse.grading import (
     TIMEOUT,
     ChoiceQuestion,
     FunctionQuestion,
+    ProbeQuestion,
 )
 
 EXERCISES = [ex06.exercise, ex07.exercise, ex08.exercise, ex10.exercise]
@@ -327,13 +329,24 @@ def test_08_descend():
     assert_incorrect(ex08.q1, no_factor_two, "values differ")
 
 
-def test_08_the_divergence_question_matches_the_data():
+def test_08_the_edge_is_where_descent_starts_to_diverge():
     x, y = dl.datasets.noisy_line(n=50, seed=0)
+    edge = ex08.stable_limit()
+    assert 0.70 < edge < 0.73
     with np.errstate(all="ignore"):
-        diverges = {key: ex08.descend(x, y, rate, 100)[-1] > ex08.descend(x, y, rate, 1)[0]
-                    for key, rate in ex08.q2.options.items()}
-    smallest = min((rate, key) for key, rate in ex08.q2.options.items() if diverges[key])[1]
-    assert smallest == ex08.q2.answer
+        below, above = (ex08.descend(x, y, edge * f, 1000) for f in (0.99, 1.01))
+    assert below[-1] < below[0] and not above[-1] < above[0]
+
+
+def test_08_edge_found_by_experiment():
+    assert_correct(ex08.q2, 0.7145)
+    assert_correct(ex08.q2, 0.71)  # two significant digits are enough
+    assert "0.7145" in ex08.q2.evaluate(0.714).message
+    assert_incorrect(ex08.q2, 0.7, "still converges")
+    assert_incorrect(ex08.q2, 0.75, "That rate diverges")
+    assert_incorrect(ex08.q2, 0.3, "converges comfortably")
+    assert_incorrect(ex08.q2, 2.0, "Far past the edge")
+    assert_incorrect(ex08.q2, dl.Tensor(0.7145), ".item()")
 
 
 def test_08_limit():
@@ -394,67 +407,84 @@ def test_10_train_step():
                      "sparse_categorical_crossentropy")
 
 
-@pytest.fixture(scope="module")
-def model_trained_beforehand():
-    (x_train, y_train), _ = dl.datasets.load_digits()
-    return ex10.train(x_train, y_train, seed=0)
+def loop_with(**mistake):
+    def loop(model, x, y, epochs, batch_size, learning_rate, seed):
+        return ex10._loop(model, x, y, epochs, batch_size, learning_rate, seed, **mistake)
+    return loop
 
 
-def test_10_digit_classifier_accepts_a_model_that_trains():
-    outcome = ex10.q3.evaluate(ex10.train)
+def pasted_fit(model, x, y, epochs, batch_size, learning_rate, seed):
+    return dl.fit(model, x, y, loss=dl.sparse_categorical_crossentropy,
+                  optimizer=dl.SGD(model.parameters(), learning_rate=learning_rate),
+                  epochs=epochs, batch_size=batch_size, seed=seed, verbose=0)
+
+
+def test_10_epoch_loop_accepts_the_specified_loop():
+    outcome = ex10.q3.evaluate(ex10.train_epochs)
     assert outcome.status == CORRECT, outcome.message
-    assert "Test accuracy 97" in outcome.message
+    assert "batch for batch" in outcome.message and "96." in outcome.message
+
+    def with_zero_grad_and_lists(model, x, y, epochs, batch_size, learning_rate, seed):
+        rng = np.random.default_rng(seed)
+        losses = []
+        for _ in range(epochs):
+            order = rng.permutation(len(x))
+            for batch in np.array_split(order, range(batch_size, len(x), batch_size)):
+                model.zero_grad()
+                loss = dl.sparse_categorical_crossentropy(y[batch], model(x[batch]))
+                loss.backward()
+                for p in model.parameters():
+                    p.data = p.data - learning_rate * p.grad
+                losses.append(loss.item())
+        return losses  # a list of numbers is read as the losses
+
+    assert_correct(ex10.q3, with_zero_grad_and_lists)
 
 
-def test_10_digit_classifier_rejects_a_model_trained_elsewhere(model_trained_beforehand):
-    assert_incorrect(ex10.q3, lambda x, y, seed: model_trained_beforehand,
-                     "still predicted the original digits")
+def test_10_a_pasted_fit_does_not_pass():
+    assert_incorrect(ex10.q3, pasted_fit, "History of `dl.fit`", "written out by hand")
+
+    def fit_then_epoch_losses(*args):
+        return np.array(pasted_fit(*args).history["loss"])
+
+    assert_incorrect(ex10.q3, fit_then_epoch_losses, "one per epoch?")
 
 
-def untrained(x, y, seed):
-    return dl.Sequential([dl.Dense(64, 32, activation="relu", seed=seed),
-                          dl.Dense(32, 10, activation="softmax", seed=seed + 1)])
+@pytest.mark.parametrize(("mistake", "fragment"), [
+    ({"shuffle": "never"}, "data's own order"),
+    ({"shuffle": "once"}, "draw a *fresh*"),
+    ({"generator": "legacy"}, "numpy's global generator"),
+    ({"reset": False}, "adds to `.grad`"),
+    ({"record": "after"}, "*before* the update"),
+])
+def test_10_epoch_loop_names_the_mistake(mistake, fragment):
+    assert_incorrect(ex10.q3, loop_with(**mistake), "the loss of batch", fragment)
 
 
-def undertrained(x, y, seed):
-    model = untrained(x, y, seed)
-    dl.fit(model, x, y, optimizer=dl.SGD(model.parameters(), learning_rate=0.02), epochs=1,
-           seed=seed, verbose=0)
-    return model
+def test_10_epoch_loop_returns_and_errors():
+    def returns_nothing(*args):
+        ex10.train_epochs(*args)
 
+    assert_incorrect(ex10.q3, returns_nothing, "returned None")
 
-def returns_history(x, y, seed):
-    model = untrained(x, y, seed)
-    return dl.fit(model, x[:64], y[:64], epochs=1, verbose=0)
-
-
-def test_10_digit_classifier_rejects_weak_or_wrong_answers():
-    assert_incorrect(ex10.q3, untrained, "about what guessing gives")
-    assert_incorrect(ex10.q3, undertrained, "at least 95% is needed", "Train longer")
-    assert_incorrect(ex10.q3, returns_history, "the History that fit returns", "return model")
-    assert_incorrect(ex10.q3, lambda x, y, seed: lambda images: images[:, :10],
-                     "at least 95% is needed")
-    assert_incorrect(ex10.q3, lambda x, y, seed: lambda images: images.T,
-                     "should give shape (360, 10)")
-
-
-def test_10_digit_classifier_that_never_returns_times_out(monkeypatch):
-    monkeypatch.setattr(ex10.q3, "timeout", 0.2)
-
-    def forever(x, y, seed):
+    def forever(*args):
         while True:
             pass
 
-    assert ex10.q3.evaluate(forever).status == TIMEOUT
+    quick = ProbeQuestion("t", observe=probes.epoch_loop_results, cases=ex10._loop_cases,
+                          verdict=ex10._loop_verdict, timeout=0.2)
+    assert quick.evaluate(forever).status == TIMEOUT
+
+    def one_hot_loss(model, x, y, epochs, batch_size, learning_rate, seed):
+        return dl.categorical_crossentropy(y, model(x))
+
+    outcome = ex10.q3.evaluate(one_hot_loss)
+    assert outcome.status == ERROR and "seed=" in outcome.message
 
 
-def test_10_an_error_inside_training_is_reported_with_its_message():
-    def one_hot_loss_with_integer_labels(x, y, seed):
-        model = untrained(x, y, seed)
-        dl.fit(model, x, y, loss=dl.categorical_crossentropy, epochs=1, verbose=0)
-        return model
+def test_10_epoch_loop_that_trains_too_little_misses_the_bar():
+    def no_update_after_the_first_epoch(model, x, y, epochs, batch_size, learning_rate, seed):
+        rate = learning_rate if len(x) < 100 else learning_rate / 100
+        return ex10.train_epochs(model, x, y, epochs, batch_size, rate, seed)
 
-    outcome = ex10.q3.evaluate(one_hot_loss_with_integer_labels)
-    assert outcome.status == ERROR
-    assert "ValueError" in outcome.message and "same shape" in outcome.message
-    assert "seed=0" in outcome.message  # the inputs the check used
+    assert_incorrect(ex10.q3, no_update_after_the_first_epoch, "95% needed")

@@ -56,3 +56,26 @@ def test_each_exercise_starts_at_its_lesson_and_ends_with_the_way_on(folder, nam
     following = LESSONS.index(name) + 1
     if following < len(LESSONS):
         assert f"../lessons/{LESSONS[following]}" in last, "the last cell leads to the next lesson"
+
+
+# -- what every exercise asks ---------------------------------------------------------------------
+# Value questions whose number the learner can only get by building an experiment or deriving it.
+DERIVED_VALUES = {"08_learning_rate": {"q2", "q3"}}
+
+
+def test_every_exercise_asks_for_thinking():
+    """4-6 questions, at most one multiple choice, and at least two that make the learner build
+    or derive something (a function, a class, a construction, or a derived value)."""
+    import importlib
+
+    from dlcourse.grading import ChoiceQuestion, FunctionQuestion, ProbeQuestion, Question
+
+    for name in EXERCISES:
+        module = importlib.import_module(f"dlcourse.course.ex{name[:-6]}")
+        questions = list(module.exercise)
+        assert 4 <= len(questions) <= 6, name
+        assert sum(isinstance(q, ChoiceQuestion) for q in questions) <= 1, name
+        built = [q for q in questions if isinstance(q, (FunctionQuestion, ProbeQuestion))
+                 or type(q) is Question  # a checker over a construction (ex04's shapes)
+                 or q.id in DERIVED_VALUES.get(module.exercise.name, ())]
+        assert len(built) >= 2, name
