@@ -285,6 +285,10 @@ class LearningRateExplorer(Explorer):
     def control_value(self, name: str, value):
         return snap_rate(value) if name == "learning_rate" and value else value
 
+    def cached_artists(self) -> dict:
+        # The step axis follows the steps slider only: drawn once per number of steps.
+        return {self._ax_loss.xaxis: self._ax_loss.get_xlim}
+
     def make_controls(self) -> dict:
         import ipywidgets as widgets
 
