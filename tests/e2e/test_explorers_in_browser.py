@@ -85,12 +85,17 @@ def test_every_control_is_named_and_sliders_announce_their_value(explorers):
     assert not violations, "\n".join(violations)
 
 
+def shown(box) -> tuple[str, str]:
+    return image_digest(box), box.locator(".dlcourse-status").inner_text()
+
+
 def press_and_wait(page, box, key: str, target) -> bool:
-    """Focus ``target``, press ``key``; True when the explorer's image changed."""
-    before = image_digest(box)
+    """Focus ``target``, press ``key``; True when the explorer's figure or status changed (a
+    new batch size before any SGD step changes only the status)."""
+    before = shown(box)
     target.focus()
     page.keyboard.press(key)
-    return bool(wait_until(lambda: image_digest(box) != before, timeout=15, interval=0.3))
+    return bool(wait_until(lambda: shown(box) != before, timeout=15, interval=0.3))
 
 
 def test_the_keyboard_alone_moves_every_slider_and_presses_buttons(explorers):
