@@ -27,6 +27,7 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[2]
 COURSE_FOLDERS = ("lessons", "exercises", "solutions")
+COURSE_FILES = ("START_HERE.ipynb",)  # the course home, at the root as in the repository
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -162,6 +163,9 @@ class LabServer:
         for folder in COURSE_FOLDERS:
             if (self.repo / folder).is_dir():
                 shutil.copytree(self.repo / folder, self.root / folder, ignore=ignore)
+        for name in COURSE_FILES:
+            if (self.repo / name).is_file():
+                shutil.copy(self.repo / name, self.root / name)
         for notebook in self.root.rglob("*.ipynb"):
             notebook.write_text(cleared(notebook))
 
