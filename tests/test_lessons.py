@@ -63,7 +63,7 @@ def test_lesson_ends_with_links_onwards(name):
 def test_every_static_figure_has_a_text_alternative(name):
     for cell in read(name).cells:
         if cell.cell_type == "code" and "plt.show()" in cell.source:
-            assert "plots.describe(" in cell.source, f"a figure without a description:\n{cell.source}"
+            assert "plots.describe(" in cell.source, f"no text alternative:\n{cell.source}"
 
 
 @pytest.mark.parametrize("name", LESSONS)
