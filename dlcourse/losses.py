@@ -152,16 +152,19 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -
 def _sparse_nll_from_logits(labels: np.ndarray, logits: Tensor) -> Tensor:
     """mean over the batch of -log_softmax(logits)[i, label_i]: the one-hot sum without the
     one-hot matrix (the training loop's loss, so it is worth the few extra lines)."""
-    log_p = ops.log_softmax_array(logits.data, axis=1)
+    z = logits.data
+    shifted = z - z.max(axis=1, keepdims=True)  # so exp never overflows
+    e = np.exp(shifted)
+    total = e.sum(axis=1, keepdims=True)
     rows, n = np.arange(len(labels)), len(labels)
-    value = -log_p[rows, labels].sum() / n
+    value = (np.log(total).sum() - shifted[rows, labels].sum()) / n  # -log(e[i, y] / total[i])
 
     def backward(g):
-        grad = np.exp(log_p)
+        grad = e / total  # softmax(logits) - one_hot, over the batch
         grad[rows, labels] -= 1
         return (grad * (g / n),)
 
-    return Tensor._from_op(np.asarray(value, log_p.dtype), (logits,), backward, "crossentropy")
+    return Tensor._from_op(np.asarray(value, z.dtype), (logits,), backward, "crossentropy")
 
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:

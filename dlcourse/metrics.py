@@ -35,11 +35,11 @@ def class_labels(values, what: str, n_classes: int | None = None, scores: bool =
             bad = array[~np.isfinite(array) | (array != np.round(array))][0]
             raise TypeError(f"{what} must be integer class labels (whole numbers), got {bad:.4g}")
     top = np.inf if n_classes is None else n_classes - 1
-    outside = (array < 0) | (array > top)
-    if outside.any():
+    if array.size and (array.min() < 0 or array.max() > top):
+        outside = (array < 0) | (array > top)
         expected = ">= 0" if n_classes is None else f"in 0..{n_classes - 1}"
         raise ValueError(f"{what} must be class labels {expected}, got {array[outside][0]:g}")
-    return array.astype(np.int64)
+    return array.astype(np.int64, copy=False)
 
 
 def is_one_hot(array: np.ndarray) -> bool:
@@ -55,6 +55,8 @@ def looks_like_labels(values) -> bool:
         return False
     if array.ndim == 2 and array.shape[1] > 1:
         return is_one_hot(array)
+    if array.dtype.kind in "iub":
+        return bool(array.min() >= 0)
     return bool(np.isfinite(array).all() and (array == np.round(array)).all() and array.min() >= 0)
 
 
@@ -94,6 +96,8 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
 def check_order(y_true, y_pred, where: str) -> None:
     """Catch ``(y_pred, y_true)`` passed where ``(y_true, y_pred)`` is meant: targets that are not
     labels (nor one-hot rows) beside predictions that are."""
+    if getattr(y_true, "dtype", None) is not None and y_true.dtype.kind in "iu":
+        return  # integers are labels (negative ones are reported by class_labels)
     if not looks_like_labels(y_true) and looks_like_labels(y_pred):
         raise ValueError(
             f"{where} takes (y_true, y_pred) in that order, but y_true looks like predictions "

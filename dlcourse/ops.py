@@ -103,9 +103,12 @@ def power(a, exponent) -> Tensor:
     def backward(g):
         if p == 0:  # a**0 is the constant 1: its slope is 0 everywhere, at a = 0 too (not 0/0)
             return (np.zeros_like(a.data),)
-        return (g * p * a.data ** (p - 1),)
+        with np.errstate(divide="ignore", invalid="ignore"):  # inf or nan, as in PyTorch
+            return (g * p * a.data ** (p - 1),)
 
-    return Tensor._from_op(a.data**p, (a,), backward, f"**{exponent:g}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = a.data**p
+    return Tensor._from_op(out, (a,), backward, f"**{exponent:g}")
 
 
 def dot(a, b) -> Tensor:

@@ -107,9 +107,10 @@ def test_seeded_and_validated():
         BackpropStepper(n_classes=1)
     with pytest.raises(ValueError, match="keeps to small networks"):
         BackpropStepper(n=10, n_hidden=10)
-    with pytest.raises(ValueError, match="step must be from 0 to 17, got 18"):
+    with pytest.raises(ValueError, match="step must be an integer in 0..17, got 18"):
         BackpropStepper().step(18)
-    with pytest.raises(ValueError, match="n_features must be a positive integer, got 2.5"):
+    with pytest.raises(TypeError, match="n_features must be a positive integer \\(an int\\), "
+                                        "got float 2.5"):
         BackpropStepper(n_features=2.5)
 
 

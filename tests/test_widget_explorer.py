@@ -59,7 +59,8 @@ def test_update_checks_computes_draws_and_describes():
     assert explorer.view.image.value != image
     assert explorer.description == "a flat line at height 4"
     assert "height 4" in explorer.status.value and "dlcourse-status" in explorer.status._dom_classes
-    assert explorer.view.image.tooltip == "counter: a flat line at height 4"
+    assert explorer.view.alt.value == "counter: a flat line at height 4"
+    assert explorer.view.alt in explorer.box.children
     with pytest.raises(TypeError, match="unknown parameter"):
         explorer.update(width=3)
     with pytest.raises(ValueError, match="height must be between 0 and 10, got 11"):

@@ -25,8 +25,10 @@ def split():
 
 
 def test_validation_is_held_out_of_the_training_digits(split):
-    (x_train, _), _ = dl.datasets.load_digits()
-    assert len(split.x_val) == round(0.2 * len(x_train))
+    (x_train, y_train), _ = dl.datasets.load_digits()
+    order = np.random.default_rng(0).permutation(len(x_train))  # lesson 10's validation set
+    np.testing.assert_array_equal(split.x_val, x_train[order[:300]])
+    np.testing.assert_array_equal(split.y_train, y_train[order[300:]])
 
     def rows(x):
         return sorted(row.tobytes() for row in x)
@@ -39,17 +41,19 @@ def test_validation_is_held_out_of_the_training_digits(split):
 
 def test_settings_are_checked_with_clear_errors():
     assert check_settings(32, 0.05, 32, 20) == (32, 0.05, 32, 20)
-    with pytest.raises(ValueError, match="width must be from 1 to 128 hidden units, got 500"):
+    with pytest.raises(ValueError, match="width \\(hidden units\\) must be an integer in "
+                                         "1..128, got 500"):
         check_settings(500, 0.05, 32, 20)
-    with pytest.raises(ValueError, match="width must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="must be an integer in 1..128, got 0"):
         check_settings(0, 0.05, 32, 20)
-    with pytest.raises(ValueError, match="learning_rate must be from 0.001 to 1, got 5"):
+    with pytest.raises(ValueError, match="learning_rate must be between 0.001 and 1, got 5"):
         check_settings(32, 5.0, 32, 20)
     with pytest.raises(TypeError, match="learning_rate must be a positive number, got 'fast'"):
         check_settings(32, "fast", 32, 20)
-    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 2.5"):
+    with pytest.raises(TypeError, match="batch_size must be an integer in 1..256 \\(an int\\), "
+                                        "got float 2.5"):
         check_settings(32, 0.05, 2.5, 20)
-    with pytest.raises(ValueError, match="epochs must be from 1 to 50, got 51"):
+    with pytest.raises(ValueError, match="epochs must be an integer in 1..50, got 51"):
         check_settings(32, 0.05, 32, 51)
 
 
@@ -150,11 +154,11 @@ def test_changing_a_setting_starts_a_new_run_but_epochs_only_extend_it():
     explorer.update(epochs=4)
     assert explorer.run is run and run.epochs == 4 and run.progress == 1.0
     assert explorer.loss_ax.get_xlim() == (0.0, 4.0)
-    explorer.controls["width"].value = 64
-    assert explorer.run is not run and explorer.run.width == 64 and explorer.run.progress == 0
+    explorer.controls["width"].value = 16
+    assert explorer.run is not run and explorer.run.width == 16 and explorer.run.progress == 0
     explorer.controls["learning_rate"].value = 0.2
     assert explorer.run.learning_rate == pytest.approx(0.2)
-    with pytest.raises(ValueError, match="batch_size must be from 1 to 256"):
+    with pytest.raises(ValueError, match="batch_size must be an integer in 1..256"):
         explorer.update(batch_size=1000)
     with pytest.raises(TypeError, match="update\\(\\) takes width, learning_rate"):
         explorer.update(momentum=0.5)
@@ -201,3 +205,18 @@ def test_playing_takes_short_turns_and_pause_stops_it():
 
 def test_show_displays_without_a_notebook():
     assert show_training_loop(epochs=1).run.epochs == 1
+
+
+def test_at_its_defaults_the_run_is_lesson_10s_fit(split):
+    run = TrainingRun(epochs=2, split=split)
+    model = dl.Sequential([dl.Dense(64, 64, activation="relu", seed=0),
+                           dl.Dense(64, 10, activation="softmax", seed=1)])
+    history = dl.fit(model, split.x_train, split.y_train, loss=dl.sparse_categorical_crossentropy,
+                     optimizer=dl.SGD(model.parameters(), learning_rate=0.05, momentum=0.9),
+                     epochs=2, batch_size=32, seed=0, verbose=0,
+                     validation_data=(split.x_val, split.y_val), metrics=["accuracy"])
+    run.train_batches(10_000)
+    for ours, theirs in zip(run.model.parameters(), model.parameters(), strict=True):
+        np.testing.assert_allclose(ours.data, theirs.data)
+    np.testing.assert_allclose(run.history["val_loss"][1:], history["val_loss"])
+    np.testing.assert_allclose(run.history["accuracy"][1:], history["accuracy"])

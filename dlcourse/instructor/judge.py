@@ -21,21 +21,23 @@ import hashlib
 import importlib
 import json
 import os
-import pkgutil
 import re
 import secrets
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..grading import plain
+from ..grading import plain, registry
 from ..grading.outcome import ERROR, NOT_ATTEMPTED, TIMEOUT, Outcome
 from . import flags as flagging
 from .kernels import DIED, MAX_RESTARTS, OK, TIMED_OUT, KernelSession
 from .submissions import Submission
 
-COURSE_PACKAGE = "dlcourse.course"
+COURSE_PACKAGE = registry.COURSE_PACKAGE
 LEARNER_SIDE_MODULES = ("__init__", "probes")  # the only course code a grading kernel may load
 INVALID = "invalid notebook"
 UNKNOWN_EXERCISE = "unknown exercise"
@@ -84,18 +86,9 @@ class NotebookResult:
 
 
 # -- the course ----------------------------------------------------------------------------------
-_COURSE: dict[str, object] = {}
-
-
-def course() -> dict[str, object]:
+def course() -> dict:
     """Exercise name -> checker module, for every exercise module of the course."""
-    if not _COURSE:
-        package = importlib.import_module(COURSE_PACKAGE)
-        for info in pkgutil.iter_modules(package.__path__):
-            if info.name.startswith("ex"):
-                module = importlib.import_module(f"{COURSE_PACKAGE}.{info.name}")
-                _COURSE[module.exercise.name] = module
-    return _COURSE
+    return registry.exercise_modules(COURSE_PACKAGE)
 
 
 def plan(workdir: Path, log: Path) -> dict:
@@ -221,12 +214,31 @@ def _environment(workdir: Path, plan_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DLCOURSE_", "JPY_"))}
     env.update({
         "DLCOURSE_GRADING": str(plan_path), "DLCOURSE_PROGRESS": "off",
-        "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(workdir / ".matplotlib"),
-        "IPYTHONDIR": str(workdir / ".ipython"), "TMPDIR": str(workdir / "tmp"),
-        "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(workdir),
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": matplotlib_dir(), "TMPDIR": str(workdir / "tmp"),
+        "PYTHONDONTWRITEBYTECODE": "1",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
     })
     return env
+
+
+def matplotlib_dir() -> str:
+    """A matplotlib config folder with its font cache built, shared read-only by the kernels
+    (their guard refuses writes outside their own folder, so matplotlib must find it ready)."""
+    folder = Path(tempfile.gettempdir()) / f"dlcourse-grade-matplotlib-{os.getuid()}"
+    if not (folder / ".ready").exists():
+        fresh = Path(tempfile.mkdtemp(prefix=folder.name + "-", dir=folder.parent))
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                       env={**os.environ, "MPLCONFIGDIR": str(fresh)}, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+        (fresh / ".ready").touch()
+        try:
+            os.rename(fresh, folder)
+        except OSError:  # another worker got there first, or an old incomplete folder
+            shutil.rmtree(fresh, ignore_errors=True)
+            if not (folder / ".ready").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                return matplotlib_dir()
+    return str(folder)
 
 
 def _run_cells(session: KernelSession, cells: list[str], options: Options,

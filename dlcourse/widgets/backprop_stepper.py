@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcourse.checks import positive_int
+from dlcourse.checks import positive_int, whole_number
 from dlcourse.widgets.explorer import Explorer
 
 FORMULA = "categorical_crossentropy(y, softmax(relu(x @ W1 + b1) @ W2 + b2))"
@@ -231,10 +231,7 @@ class BackpropStepper:
 
     def step(self, number: int) -> Step:
         """Step ``number``, from 0 (nothing computed) to ``len(stepper.steps) - 1`` (the check)."""
-        number = positive_int(number, "step", minimum=0)
-        if number >= len(self.steps):
-            raise ValueError(f"step must be from 0 to {len(self.steps) - 1}, got {number}")
-        return self.steps[number]
+        return self.steps[whole_number(number, "step", 0, len(self.steps) - 1)]
 
     def describe(self, number: int) -> str:
         """Step ``number`` in words: what a screen reader announces."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dlcourse.checks import positive_int
+from dlcourse.checks import whole_number
 from dlcourse.tensor import as_array
 from dlcourse.widgets.controls import quietly
 from dlcourse.widgets.explorer import Explorer
@@ -84,10 +84,7 @@ def _matrix(value, name: str, ndim: int) -> np.ndarray:
 
 
 def _index(value, what: str, count: int) -> int:
-    index = positive_int(value, what, minimum=0)
-    if index >= count:
-        raise ValueError(f"{what} must be from 0 to {count - 1}, got {index}")
-    return index
+    return whole_number(value, what, minimum=0, maximum=count - 1)
 
 
 def dense_layer(x=None, W=None, b=None, example: int = 0, unit: int = 0,

@@ -79,7 +79,8 @@ class Explorer:
         self.status.add_class("dlcourse-status")
         self._show_state()
         self.box = widgets.VBox([controls_row(list(self.controls.values())),
-                                 *self.extra_rows(), self.status, self.view.image])
+                                 *self.extra_rows(), self.status, self.view.alt,
+                                 self.view.image])
         self.box.add_class("dlcourse-explorer")
 
     # -- what a subclass writes ----------------------------------------------------------------

@@ -10,7 +10,8 @@ class), now and as explorers appear or redraw:
 - each slider handle gets ``aria-label`` (its label) and ``aria-valuetext`` (its readout, the
   value the learner sees), kept in sync, and ``data-lm-suppress-shortcuts`` so that JupyterLab's
   and Notebook 7's shortcuts leave its keys alone (arrows, Home, End, Page Up/Down move it);
-- each image gets ``alt`` from the text alternative the kernel sets as its title;
+- each image gets ``alt`` from the text alternative the kernel keeps in a hidden HTML widget
+  (class ``dlcourse-alt``) beside it;
 - the status line's persistent container becomes a polite ARIA live region (``role=status``),
   so each new state is announced, not only the first.
 
@@ -45,17 +46,22 @@ ACCESSIBILITY_JS = r"""
     if (readout) new MutationObserver(sync).observe(readout,
       {childList: true, characterData: true, subtree: true});
   }
-  function image(img) {
-    const sync = () => { const t = img.getAttribute('title'); if (t) img.alt = t; };
+  function images(explorer) {
+    const alt = explorer.querySelector('.dlcourse-alt .widget-html-content');
+    if (!alt) return;
+    const sync = () => explorer.querySelectorAll('img').forEach((img) => {
+      if (img.alt !== text(alt)) img.alt = text(alt);
+    });
     sync();
-    if (img.dlcourse) return;
-    img.dlcourse = true;
-    new MutationObserver(sync).observe(img, {attributes: true, attributeFilter: ['title']});
+    if (alt.dlcourse) return;
+    alt.dlcourse = true;
+    new MutationObserver(sync).observe(alt, {childList: true, characterData: true,
+                                             subtree: true});
   }
   function scan() {
     for (const explorer of document.querySelectorAll('.dlcourse-explorer')) {
       explorer.querySelectorAll('.widget-slider').forEach(slider);
-      explorer.querySelectorAll('img').forEach(image);
+      images(explorer);
       for (const status of explorer.querySelectorAll('.dlcourse-status .widget-html-content')) {
         status.setAttribute('role', 'status');
         status.setAttribute('aria-live', 'polite');

@@ -12,7 +12,7 @@ play / pause / step / restart buttons, the loss and accuracy curves and a few cu
 While playing it trains in slices of about 40 ms, one per turn of the kernel's event loop, so
 the notebook stays responsive.
 
-    run = TrainingRun(width=32, learning_rate=0.05, batch_size=32, epochs=10)
+    run = TrainingRun(width=64, learning_rate=0.05, batch_size=32, epochs=10)
     run.run_epoch()              # one more epoch
     run.history["val_accuracy"]  # measured after each epoch (and before the first)
 """
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcourse.checks import positive_int, positive_number
+from dlcourse.checks import number_in_range, positive_int, positive_number, whole_number
 from dlcourse.widgets.explorer import Explorer, status_box
 
 WIDTHS = (4, 8, 16, 32, 64, 128)
@@ -33,7 +33,8 @@ BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, 256)
 RATE_RANGE = (1e-3, 1.0)
 MAX_EPOCHS = 50
 MOMENTUM = 0.9  # as lesson 10's dl.fit uses
-VALIDATION_FRACTION = 0.2
+#: Training digits held out for validation, as lesson 10 does: the first 300 of a seeded shuffle.
+VALIDATION_SIZE = 300
 #: How long one slice of training may hold the kernel while playing (seconds).
 SLICE_SECONDS = 0.04
 
@@ -49,31 +50,23 @@ class Split:
 
 
 def digits_split(seed: int = 0) -> Split:
-    """The bundled training digits, 20% of them (chosen by ``seed``) held out for validation."""
+    """The bundled training digits with 300 of them held out for validation: the first 300 of a
+    shuffle drawn from ``seed`` (with seed 0, lesson 10's validation set)."""
     from dlcourse.datasets import load_digits
 
     (x, y), _ = load_digits()
     order = np.random.default_rng(seed).permutation(len(x))
-    n_val = int(round(VALIDATION_FRACTION * len(x)))
-    val, train = order[:n_val], order[n_val:]
+    val, train = order[:VALIDATION_SIZE], order[VALIDATION_SIZE:]
     return Split(x[train], y[train], x[val], y[val])
 
 
 def check_settings(width, learning_rate, batch_size, epochs) -> tuple[int, float, int, int]:
     """The four settings, validated: a clear error names what was expected and what came."""
-    width = positive_int(width, "width")
-    if width > max(WIDTHS):
-        raise ValueError(f"width must be from 1 to {max(WIDTHS)} hidden units, got {width}")
+    width = whole_number(width, "width (hidden units)", 1, max(WIDTHS))
     learning_rate = positive_number(learning_rate, "learning_rate")
-    low, high = RATE_RANGE
-    if not low <= learning_rate <= high:
-        raise ValueError(f"learning_rate must be from {low:g} to {high:g}, got {learning_rate:g}")
-    batch_size = positive_int(batch_size, "batch_size")
-    if batch_size > max(BATCH_SIZES):
-        raise ValueError(f"batch_size must be from 1 to {max(BATCH_SIZES)}, got {batch_size}")
-    epochs = positive_int(epochs, "epochs")
-    if epochs > MAX_EPOCHS:
-        raise ValueError(f"epochs must be from 1 to {MAX_EPOCHS}, got {epochs}")
+    learning_rate = number_in_range(learning_rate, "learning_rate", *RATE_RANGE)
+    batch_size = whole_number(batch_size, "batch_size", 1, max(BATCH_SIZES))
+    epochs = whole_number(epochs, "epochs", 1, MAX_EPOCHS)
     return width, learning_rate, batch_size, epochs
 
 
@@ -87,7 +80,7 @@ class TrainingRun:
     third epoch).
     """
 
-    def __init__(self, width: int = 32, learning_rate: float = 0.05, batch_size: int = 32,
+    def __init__(self, width: int = 64, learning_rate: float = 0.05, batch_size: int = 32,
                  epochs: int = 20, seed: int = 0, split: Split | None = None):
         import dlcourse as dl
 
@@ -240,7 +233,7 @@ class TrainingLoopExplorer(Explorer):
     PARAMS = ("width", "learning_rate", "batch_size", "epochs")
     FIGSIZE = (9.6, 3.9)
 
-    def __init__(self, width: int = 32, learning_rate: float = 0.05, batch_size: int = 32,
+    def __init__(self, width: int = 64, learning_rate: float = 0.05, batch_size: int = 32,
                  epochs: int = 20, seed: int = 0):
         self.seed = seed
         self.split = digits_split(seed)
@@ -258,7 +251,7 @@ class TrainingLoopExplorer(Explorer):
 
     # -- parameters and model --------------------------------------------------------------------
     def check(self, params: dict) -> dict:
-        values = check_settings(params.get("width", 32), params.get("learning_rate", 0.05),
+        values = check_settings(params.get("width", 64), params.get("learning_rate", 0.05),
                                 params.get("batch_size", 32), params.get("epochs", 20))
         return dict(zip(self.PARAMS, values, strict=True))
 
@@ -405,11 +398,12 @@ class TrainingLoopExplorer(Explorer):
 
     # -- drawing ---------------------------------------------------------------------------------
     def build(self, fig) -> list:
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-        grid = fig.add_gridspec(3, 3, width_ratios=[1.1, 1.1, 1.0], height_ratios=[0.3, 1, 1])
-        loss_ax = self.loss_ax = fig.add_subplot(grid[:, 0])
-        acc_ax = self.acc_ax = fig.add_subplot(grid[:, 1])
+        # Axes placed by hand: a constrained layout of this figure costs about a second
+        fig.set_layout_engine("none")
+        loss_ax = self.loss_ax = fig.add_axes((0.085, 0.14, 0.255, 0.77))
+        acc_ax = self.acc_ax = fig.add_axes((0.41, 0.14, 0.265, 0.77))
         (self.batch_line,) = loss_ax.plot([], [], color=BATCH_COLOR, lw=0.8,
                                           label="each batch")
         (self.loss_line,) = loss_ax.plot([], [], "o-", ms=3, color=TRAIN_COLOR,
@@ -418,6 +412,9 @@ class TrainingLoopExplorer(Explorer):
                                              label="validation")
         loss_ax.set_yscale("log")
         loss_ax.set_ylim(*LOSS_LIMITS)
+        # plain labels and no minor ticks: mathtext labels of a log axis are slow to draw
+        loss_ax.yaxis.set_minor_locator(NullLocator())
+        loss_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         loss_ax.set(xlabel="epoch", ylabel="loss (log scale)", title="loss")
         loss_ax.legend(fontsize=8, loc="upper right")
         (self.acc_line,) = acc_ax.plot([], [], "o-", ms=3, color=TRAIN_COLOR, label="training")
@@ -431,10 +428,11 @@ class TrainingLoopExplorer(Explorer):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         self.now_lines = [ax.axvline(0, color="0.5", lw=1, ls=":") for ax in (loss_ax, acc_ax)]
         # The mistakes as one mosaic in one axes (six small axes would cost their layout time)
-        mistakes_ax = self.mistakes_ax = fig.add_subplot(grid[:, 2])
+        mistakes_ax = self.mistakes_ax = fig.add_axes((0.7, 0.04, 0.29, 0.8))
         self.mosaic = mistakes_ax.imshow(_mosaic([]), cmap="gray_r", vmin=0, vmax=1,
                                          interpolation="nearest")
         mistakes_ax.set_axis_off()
+        mistakes_ax.set_xlim(-1.0, MOSAIC[1] * TILE[1] - 1.0)  # room for the frames' edges
         from matplotlib.patches import Rectangle
 
         for k in range(N_SHOWN_MISTAKES):
@@ -498,7 +496,7 @@ def _mosaic(images) -> np.ndarray:
     return out
 
 
-def show_training_loop(width: int = 32, learning_rate: float = 0.05, batch_size: int = 32,
+def show_training_loop(width: int = 64, learning_rate: float = 0.05, batch_size: int = 32,
                        epochs: int = 20, seed: int = 0,
                        display: bool = True) -> TrainingLoopExplorer:
     """Show the training-loop explorer and return it (``.start()`` plays, ``.update(width=64)``

@@ -107,9 +107,15 @@ class FigureView:
             width=f"{css_width(fig)}px", max_width="100%", height="auto"))
         self.redraw()
 
+        # The image's text alternative travels in a hidden HTML widget beside it (the Image
+        # widget has no alt, and setting its tooltip breaks its view in ipywidgets 8.1);
+        # frontend.py copies it into the image's alt attribute.
+        self.alt = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.alt.add_class("dlcourse-alt")
+
     def describe(self, text: str) -> None:
-        """Make ``text`` the image's accessible name (its title: the image widget has no alt)."""
-        self.image.tooltip = text
+        """Make ``text`` the image's text alternative (its alt, in the browser)."""
+        self.alt.value = html.escape(text)
 
     def _prepare(self) -> None:
         """Work to do once the layout is fixed, before the first redraw."""

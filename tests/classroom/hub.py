@@ -108,6 +108,7 @@ class Hub:
         self.log_path = self.workdir / "jupyterhub.log"
         self.process: subprocess.Popen | None = None
         self.started: dict[int, str] = {}  # every process seen in the hub's tree: pid -> name
+        self.spawn_requested: dict[str, float] = {}  # learner -> perf_counter() of the request
         self._lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -122,6 +123,9 @@ class Hub:
             f"c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:{self.api_port}'\n"
             f"c.Spawner.start_timeout = {self.spawn_timeout}\n"
             f"c.Spawner.http_timeout = {self.spawn_timeout}\n"
+            # The spawn request returns at once (as a browser's does after its first seconds):
+            # a class's requests then overlap, and each spawn is timed from its own request.
+            "c.JupyterHub.tornado_settings = {'slow_spawn_timeout': 0}\n"
             "import os\n"
             f"c.JupyterHub.services = [{{'name': {SERVICE!r},"
             " 'api_token': os.environ['CLASSROOM_TOKEN']}]\n"
@@ -208,24 +212,28 @@ class Hub:
 
     def spawn(self, name: str) -> None:
         """Ask the hub to start ``name``'s server (returns at once; see ``wait_ready``)."""
+        self.spawn_requested[name] = time.perf_counter()
         response = self.api("POST", f"/users/{name}/server")
         if response.status_code not in (201, 202):
             raise SpawnError({name: f"HTTP {response.status_code}: {response.text[:200]}"})
 
     def wait_ready(self, names: list[str], timeout: float | None = None) -> dict[str, float]:
-        """Wait for every server; return the seconds each took, or raise ``SpawnError``."""
+        """Wait for every server; return the seconds from each one's spawn request to ready, or
+        raise ``SpawnError``."""
         begin = time.perf_counter()
         deadline = time.monotonic() + (timeout or self.spawn_timeout + 30)
         ready: dict[str, float] = {}
         failed: dict[str, str] = {}
         while len(ready) + len(failed) < len(names):
             self.record_processes()
+            servers = {u["name"]: (u.get("servers") or {}).get("")
+                       for u in self.api("GET", "/users", params={"limit": 200}).json()}
             for name in names:
                 if name in ready or name in failed:
                     continue
-                server = (self.api("GET", f"/users/{name}").json().get("servers") or {}).get("")
+                server = servers.get(name)
                 if server and server.get("ready"):
-                    ready[name] = time.perf_counter() - begin
+                    ready[name] = time.perf_counter() - self.spawn_requested.get(name, begin)
                 elif not server or not server.get("pending"):
                     failed[name] = self.spawn_failure(name)
             if time.monotonic() > deadline:
@@ -317,9 +325,10 @@ class Learner:
         self.request("PUT", f"/api/contents/{path}",
                      json={"type": "notebook", "format": "json", "content": nb})
 
-    def run_notebook(self, path: str, nb=None, timeout: float = 120):
+    def run_notebook(self, path: str, nb=None, timeout: float = 120, keep: bool = False):
         """Run every code cell of ``nb`` (default: the file) in a new kernel of this learner's
-        server, in the notebook's folder; return the notebook with its outputs."""
+        server, in the notebook's folder; return the notebook with its outputs. The kernel is
+        shut down after, unless ``keep`` (as when a learner leaves the notebook open)."""
         nb = nb if nb is not None else self.read_notebook(path)
         session = self.request("POST", "/api/sessions", json={
             "path": path, "type": "notebook", "name": "", "kernel": {"name": "python3"}}).json()
@@ -330,8 +339,18 @@ class Learner:
                     if cell.cell_type == "code":
                         cell.outputs = channel.execute(cell.source, timeout)
         finally:
-            self.request("DELETE", f"/api/sessions/{session['id']}")
+            if not keep:
+                self.request("DELETE", f"/api/sessions/{session['id']}")
         return nb
+
+    def server_processes(self) -> list[psutil.Process]:
+        """This learner's server and everything under it (kernels), found by its environment."""
+        for proc in psutil.process_iter(["name"]):
+            with contextlib.suppress(psutil.Error):
+                if proc.environ().get("JUPYTERHUB_USER") == self.name and proc.parent() and \
+                        proc.parent().environ().get("JUPYTERHUB_USER") != self.name:
+                    return [proc, *proc.children(recursive=True)]
+        return []
 
 
 class KernelChannel:

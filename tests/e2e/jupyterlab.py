@@ -175,6 +175,15 @@ class LabServer:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(cleared(self.repo / path))
 
+    def write_notebook(self, path: str, sources: list[str]) -> None:
+        """Write a new notebook of code cells (one per source) into the root."""
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(nbformat.writes(nb))
+
     # -- REST API ----------------------------------------------------------------------------
     def get(self, api_path: str):
         with urllib.request.urlopen(self.url + api_path, timeout=10) as response:
@@ -228,13 +237,18 @@ class LabApp:
         with contextlib.suppress(Exception):
             self.context.close()
 
-    def open(self, path: str, timeout: float = 60) -> NotebookPage:
-        """Open a fresh copy of the notebook at ``path`` and wait until its kernel is idle."""
+    def open(self, path: str, timeout: float = 60, sources: list[str] | None = None
+             ) -> NotebookPage:
+        """Open a fresh copy of the notebook at ``path`` (or a new notebook of the code cells
+        ``sources``, written there) and wait until its kernel is idle."""
         try:
             self.clear()
         except Exception:  # a dialog or panel left by a failed test: start over
             self.load(timeout)
-        self.server.reset_notebook(path)
+        if sources is None:
+            self.server.reset_notebook(path)
+        else:
+            self.server.write_notebook(path, sources)
         self.page_errors.clear()
         self.menu("File", "Open from Path…")
         self.page.locator(".jp-Dialog input").fill(path)
