@@ -107,6 +107,24 @@ EXPLORERS = [
                  [Control("slider", "learning rate"), Control("slider", "steps"),
                   Control("slider", "batch size"),
                   Control("button", "too small|good|too large|diverging")]),
+    ExplorerCase("03 dense layer", "from dlcourse.widgets.dense_layer import show_dense_layer\n"
+                 "explorer = show_dense_layer()",
+                 [Control("slider", "example (row of x)"), Control("slider", "unit to edit"),
+                  Control("slider", "weight from x0"), Control("slider", "bias"),
+                  Control("button", "reset weights")]),
+    # 17 steps: the slider goes to the end and back a little; back and next stay enabled
+    ExplorerCase("09 backprop stepper",
+                 "from dlcourse.widgets.backprop_stepper import show_backprop_stepper\n"
+                 "explorer = show_backprop_stepper()",
+                 [Control("slider", "step"), Control("button", "◀ back", moves=10),
+                  Control("button", "next ▶", moves=10)]),
+    # settings start new runs; 20 epoch steps reach the default 20 epochs; epochs last
+    ExplorerCase("10 training loop",
+                 "from dlcourse.widgets.training_loop import show_training_loop\n"
+                 "explorer = show_training_loop()",
+                 [Control("slider", "hidden units", moves=10), Control("slider", "learning rate"),
+                  Control("slider", "batch size", moves=10),
+                  Control("button", "step one epoch"), Control("slider", "epochs")]),
 ]
 DRAG = ("08 learning rate", "learning rate")
 

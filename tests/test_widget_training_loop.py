@@ -139,7 +139,7 @@ def test_step_and_restart_redraw_and_announce():
     assert explorer.run.progress == 1.0
     assert explorer.view.image.value != image and explorer.status.value != status
     assert "At epoch 1.0 of 3" in explorer.status.value
-    assert "At epoch 1.0 of 3" in explorer.view.image.tooltip  # the image's text alternative
+    assert "At epoch 1.0 of 3" in explorer.view.alt.value  # the image's text alternative
     first = explorer.run.history["loss"][1]
     explorer.restart.click()
     assert explorer.run.progress == 0.0
