@@ -17,7 +17,7 @@ def class_labels(values, what: str, n_classes: int | None = None, scores: bool =
     Tensors are read through their data. The digit explorer, the losses, ``accuracy`` and
     ``confusion_matrix`` all call this.
     """
-    array = np.asarray(getattr(values, "data", values))
+    array = np.asarray(values)  # a Tensor through its __array__
     if array.dtype.kind not in "iufb":
         raise TypeError(f"{what} must be class labels (numbers), got dtype {array.dtype}")
     if array.ndim == 2 and array.shape[1] > 1:
@@ -52,7 +52,7 @@ def is_one_hot(array: np.ndarray) -> bool:
 
 def looks_like_labels(values) -> bool:
     """True for whole numbers >= 0, or one-hot rows: what targets look like (not predictions)."""
-    array = np.asarray(getattr(values, "data", values))
+    array = np.asarray(values)  # a Tensor through its __array__
     if array.dtype.kind not in "iufb" or array.size == 0:
         return False
     if array.ndim == 2 and array.shape[1] > 1:

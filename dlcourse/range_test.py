@@ -159,8 +159,8 @@ def _parameters(model) -> list[Tensor]:
 
 
 def _data(x, y) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(getattr(x, "data", x))
-    y = np.asarray(getattr(y, "data", y))
+    x = np.asarray(x)
+    y = np.asarray(y)
     if x.ndim == 0 or len(x) == 0:
         raise ValueError(f"lr_range_test expects at least one sample in x, got shape {x.shape}")
     if len(x) != len(y):

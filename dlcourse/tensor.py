@@ -187,7 +187,7 @@ class Tensor:
                     f"backward() without a gradient needs a single number (e.g. a loss), got a "
                     f"tensor of shape {self.shape}; reduce it with .sum() or .mean() first"
                 )
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, self.data.dtype)
         else:
             grad = as_array(grad, "grad", self.data.dtype)
             if grad.shape != self.shape:
