@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
+from dlcourse.course import probes
 from dlcourse.grading import (
     ChoiceQuestion,
     Exercise,
     FunctionQuestion,
     Incorrect,
-    Question,
+    ProbeQuestion,
     ValueQuestion,
     compare,
     describe_type,
@@ -115,70 +114,54 @@ q3 = ValueQuestion(
 Q4_LAYERS = [(2, 16), (16, 16), (16, 1)]
 
 
-def _dense_layers(model) -> list:
-    """The layers with weights W (and b), in order, found inside nested ``layers`` lists."""
-    if getattr(model, "W", None) is not None:
-        return [model]
-    found = []
-    for layer in getattr(model, "layers", None) or []:
-        found += _dense_layers(layer)
-    return found
-
-
 def _arrows(shapes) -> str:
     if not shapes:
         return "no dense layers"
     return " -> ".join([str(shapes[0][0])] + [str(s[-1]) for s in shapes])
 
 
-class _ModelQuestion(Question):
+def _model_cases(rng):
+    weights = [(rng.normal(0, 0.5, size=s), rng.normal(0, 0.5, size=s[1])) for s in Q4_LAYERS]
+    return {"weights": weights, "x": rng.normal(0, 1, size=(8, 2))}
+
+
+def _network(x, weights, hidden, output):
+    for W, b in weights[:-1]:
+        x = hidden(x @ W + b)
+    W, b = weights[-1]
+    return output(x @ W + b)
+
+
+def _model_verdict(inputs, observed) -> None:
     """The answer is a model; it must have the asked-for layers and activations."""
-
-    def _check(self, model) -> None:
-        if not callable(model) or not callable(getattr(model, "parameters", None)):
-            raise Incorrect("expected a model such as `dl.Sequential([...])`, but got "
-                            f"{describe_type(model)}: {fmt(model)}")
-        model = copy.deepcopy(model)  # the check sets its weights: keep the learner's intact
-        dense = _dense_layers(model)
-        shapes = [tuple(np.shape(unwrap(layer.W))) for layer in dense]
-        if shapes != Q4_LAYERS:
-            raise Incorrect(f"expected dense layers {_arrows(Q4_LAYERS)} (weights of shapes "
-                            f"{Q4_LAYERS}), but your model's are {_arrows(shapes)} "
-                            f"({shapes})")
-        rng = np.random.default_rng(5)
-        weights = [(rng.normal(0, 0.5, size=s), rng.normal(0, 0.5, size=s[1])) for s in shapes]
-        for layer, (W, b) in zip(dense, weights):
-            unwrap(layer.W)[...] = W
-            unwrap(layer.b)[...] = b
-        x = rng.normal(0, 1, size=(8, 2))
-        got = unwrap(self.call(model, x, inputs="a batch of 8 points, shape (8, 2)"))
-        compare((8, 1), tuple(np.shape(got)), what="the shape of the output for 8 points")
-        got = np.asarray(got, dtype=float)
-        expected = self._reference(x, weights, hidden=_relu, output=_sigmoid)
-        if matches(expected, got):
-            return
-        if np.any(got < 0) or np.any(got > 1):
-            raise Incorrect("Some outputs lie outside (0, 1): the output layer needs "
-                            "`activation=\"sigmoid\"` to give a probability.")
-        if matches(self._reference(x, weights, hidden=lambda z: z, output=_sigmoid), got):
-            raise Incorrect("The hidden layers have no activation, so they collapse into one "
-                            "linear map: give them `activation=\"relu\"`.")
-        try:
-            compare(expected, got, what="the outputs, given the same weights")
-        except Incorrect as exc:
-            raise Incorrect(f"{exc}\nThe layers have the right sizes: check each layer's "
-                            "activation (relu, relu, then sigmoid).") from None
-
-    @staticmethod
-    def _reference(x, weights, hidden, output):
-        for W, b in weights[:-1]:
-            x = hidden(x @ W + b)
-        W, b = weights[-1]
-        return output(x @ W + b)
+    shapes = [tuple(s) for s in observed["shapes"]]
+    if shapes != Q4_LAYERS:
+        raise Incorrect(f"expected dense layers {_arrows(Q4_LAYERS)} (weights of shapes "
+                        f"{Q4_LAYERS}), but your model's are {_arrows(shapes)} "
+                        f"({shapes})")
+    x, weights = inputs["x"], inputs["weights"]
+    got = unwrap(observed["outputs"])
+    compare((len(x), 1), tuple(np.shape(got)),
+            what=f"the shape of the output for {len(x)} points")
+    got = np.asarray(got, dtype=float)
+    expected = _network(x, weights, hidden=_relu, output=_sigmoid)
+    if matches(expected, got):
+        return
+    if np.any(got < 0) or np.any(got > 1):
+        raise Incorrect("Some outputs lie outside (0, 1): the output layer needs "
+                        "`activation=\"sigmoid\"` to give a probability.")
+    if matches(_network(x, weights, hidden=lambda z: z, output=_sigmoid), got):
+        raise Incorrect("The hidden layers have no activation, so they collapse into one "
+                        "linear map: give them `activation=\"relu\"`.")
+    try:
+        compare(expected, got, what="the outputs, given the same weights")
+    except Incorrect as exc:
+        raise Incorrect(f"{exc}\nThe layers have the right sizes: check each layer's "
+                        "activation (relu, relu, then sigmoid).") from None
 
 
-q4 = _ModelQuestion(
-    "q4",
+q4 = ProbeQuestion(
+    "q4", observe=probes.model_outputs, cases=_model_cases, verdict=_model_verdict, seed=5,
     points=2,
     hints=["`dl.Dense(n_inputs, n_units, activation=...)` builds one layer; "
            "`dl.Sequential([...])` stacks them in a list.",

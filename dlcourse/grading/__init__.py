@@ -6,9 +6,10 @@ An exercise module defines its questions and an ``Exercise``; a notebook imports
     exercise.setup()
     q1.check(linear)      # correct / incorrect (with why) / not attempted / error / timeout
 
-See ``question.py`` for the question kinds, ``mistakes.py`` for advice on known wrong answers,
-``outcome.py`` for the record ``dlcourse grade`` reads, ``make_exercises.py`` for how exercise
-notebooks are generated from solutions.
+See ``question.py`` for the question kinds and how each is split into ``inputs`` / ``observe`` /
+``verdict`` (so that ``dlcourse grade`` can run the learner's half apart from the judge's),
+``plain.py`` for the data that crosses between them, ``mistakes.py`` for advice on known wrong
+answers, ``outcome.py`` for the outcomes and the record shown in a notebook.
 """
 
 from .compare import compare, describe_type, fmt, unwrap
@@ -23,6 +24,7 @@ from .mistakes import (
     ratio,
     times,
 )
+from .observe import case_results, each_case, is_placeholder, require_function
 from .outcome import (
     CORRECT,
     ERROR,
@@ -35,7 +37,7 @@ from .outcome import (
     NotAttempted,
     Outcome,
 )
-from .question import ChoiceQuestion, FunctionQuestion, Question, ValueQuestion, is_placeholder
+from .question import ChoiceQuestion, FunctionQuestion, ProbeQuestion, Question, ValueQuestion
 from .sandbox import DEFAULT_TIMEOUT, LearnerError, LearnerTimeout, call_learner
 
 __all__ = [
@@ -55,13 +57,16 @@ __all__ = [
     "LearnerTimeout",
     "NotAttempted",
     "Outcome",
+    "ProbeQuestion",
     "Question",
     "ValueQuestion",
     "advising",
     "call_learner",
+    "case_results",
     "close_to",
     "compare",
     "describe_type",
+    "each_case",
     "fmt",
     "is_negated",
     "is_not_finite",
@@ -69,6 +74,7 @@ __all__ = [
     "is_whole_multiple",
     "matches",
     "ratio",
+    "require_function",
     "times",
     "unwrap",
 ]
