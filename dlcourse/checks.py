@@ -84,6 +84,8 @@ def number_in_range(value, what: str, low: float, high: float, include_low: bool
     above = number >= low if include_low else number > low
     below = number <= high if include_high else number < high
     if not (above and below):
+        if include_low and include_high:
+            raise ValueError(f"{what} must be between {low:g} and {high:g}, got {value!r}")
         interval = f"{'[' if include_low else '('}{low:g}, {high:g}{']' if include_high else ')'}"
         raise ValueError(f"{what} must be in {interval}, got {value!r}")
     return number
