@@ -310,8 +310,8 @@ def graph_nodes(root: Tensor, constants: bool = False) -> list[Tensor]:
 
 def _add_to_leaf(leaf: Tensor, g: np.ndarray) -> None:
     """Accumulate into a leaf's ``.grad``: its own writable array, in its own dtype."""
-    if leaf.grad is None:
-        leaf.grad = np.array(g, dtype=leaf.data.dtype)
+    if leaf.grad is None:  # astype copies (and is quicker than np.array); a numpy scalar is wrapped
+        leaf.grad = g.astype(leaf.data.dtype) if type(g) is np.ndarray else np.array(g, leaf.dtype)
     else:
         leaf.grad += g
 
