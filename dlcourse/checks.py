@@ -52,11 +52,42 @@ def positive_number(value, what: str) -> float:
     return float(value)
 
 
-def number_in_range(value, what: str, low: float, high: float) -> float:
-    """``value`` as a float, if it is a number with ``low <= value <= high``."""
+def finite_number(value, what: str, minimum: float | None = None) -> float:
+    """``value`` as a float, if it is a finite number (and at least ``minimum``, if given)."""
+    expected = ("a finite number" if minimum is None else
+                "a non-negative number" if minimum == 0 else f"a number of at least {minimum:g}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what} must be {expected}, got {value!r}")
+    if not math.isfinite(value) or (minimum is not None and value < minimum):
+        raise ValueError(f"{what} must be {expected}, got {value!r}")
+    return float(value)
+
+
+def float_dtype(dtype, what: str) -> np.dtype:
+    """``dtype`` as a numpy floating dtype (``"float32"``, ``np.float64``...)."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"{what} must be a floating dtype such as 'float32', got {dtype!r}"
+        ) from None
+    if resolved.kind != "f":
+        raise TypeError(f"{what} must be a floating dtype such as 'float32', got {resolved}")
+    return resolved
+
+
+def number_in_range(value, what: str, low: float, high: float, include_low: bool = True,
+                    include_high: bool = True) -> float:
+    """``value`` as a float, if it is a number between ``low`` and ``high`` (each bound included
+    unless told otherwise; use ``math.inf`` for no upper bound)."""
     number = real_number(value, what)
-    if not low <= number <= high:
-        raise ValueError(f"{what} must be between {low:g} and {high:g}, got {value!r}")
+    above = number >= low if include_low else number > low
+    below = number <= high if include_high else number < high
+    if not (above and below):
+        if include_low and include_high:
+            raise ValueError(f"{what} must be between {low:g} and {high:g}, got {value!r}")
+        interval = f"{'[' if include_low else '('}{low:g}, {high:g}{']' if include_high else ')'}"
+        raise ValueError(f"{what} must be in {interval}, got {value!r}")
     return number
 
 

@@ -41,6 +41,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dlcourse.checks import finite_number, float_dtype, positive_number, whole_number
+from dlcourse.seeding import generator
+
 if TYPE_CHECKING:  # numpy.typing costs ~20 ms to import; annotations only need its name
     from numpy.typing import DTypeLike
 
@@ -113,16 +116,6 @@ def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
     return pixels, labels
 
 
-def _float_dtype(fn: str, dtype: DTypeLike) -> np.dtype:
-    try:
-        resolved = np.dtype(dtype)
-    except TypeError as err:
-        raise TypeError(f"{fn} expects a floating dtype such as 'float64', got {dtype!r}") from err
-    if not np.issubdtype(resolved, np.floating):
-        raise TypeError(f"{fn} expects a floating dtype such as 'float64', got {resolved}")
-    return resolved
-
-
 def _images_to_x(
     images: np.ndarray, scale: float, normalize: bool, flatten: bool, dtype: np.dtype
 ) -> np.ndarray:
@@ -153,7 +146,7 @@ def load_digits(
     The file is read and its SHA-256 checked once per process; every call returns new arrays,
     so changing them never affects later calls. Works offline.
     """
-    resolved = _float_dtype("load_digits", dtype)
+    resolved = float_dtype(dtype, "load_digits dtype")
     pixels, labels = _digits_arrays()
     is_test = np.arange(len(labels)) % _DIGITS_TEST_EVERY == 0
     x = _images_to_x(pixels, 16.0, normalize, flatten, resolved)
@@ -165,28 +158,9 @@ def load_digits(
 # --------------------------------------------------------------------------------------------
 
 
-def _check_int(fn: str, name: str, value: object, minimum: int = 1) -> int:
-    what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{fn} expects {name} to be {what}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{fn} expects {name} to be {what}, got {value!r}")
-    return int(value)
-
-
-def _check_number(fn: str, name: str, value: object, nonnegative: bool = False) -> float:
-    what = "a non-negative number" if nonnegative else "a finite number"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{fn} expects {name} to be {what}, got {value!r}")
-    if not np.isfinite(value) or (nonnegative and value < 0):
-        raise ValueError(f"{fn} expects {name} to be {what}, got {value!r}")
-    return float(value)
-
-
 def _rng(fn: str, seed: int | None) -> np.random.Generator:
-    if seed is not None:
-        _check_int(fn, "seed", seed, minimum=0)
-    return np.random.default_rng(seed)
+    """A generator for ``seed``, or the library's shared one (``dl.manual_seed``) for None."""
+    return generator(seed, f"{fn} seed")
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,10 +181,10 @@ def noisy_line(
     shape (n,). The same ``seed`` always gives the same points (``None``: fresh randomness).
     """
     fn = "noisy_line"
-    n = _check_int(fn, "n", n)
-    slope = _check_number(fn, "slope", slope)
-    intercept = _check_number(fn, "intercept", intercept)
-    noise = _check_number(fn, "noise", noise, nonnegative=True)
+    n = whole_number(n, f"{fn} n", minimum=1)
+    slope = finite_number(slope, f"{fn} slope")
+    intercept = finite_number(intercept, f"{fn} intercept")
+    noise = finite_number(noise, f"{fn} noise", minimum=0)
     rng = _rng(fn, seed)
     x = rng.uniform(-2.0, 2.0, size=n)
     y = slope * x + intercept + noise * rng.standard_normal(n)
@@ -230,14 +204,14 @@ def plane(
     plane over two inputs; more weights give a hyperplane.
     """
     fn = "plane"
-    n = _check_int(fn, "n", n)
+    n = whole_number(n, f"{fn} n", minimum=1)
     w = np.asarray(weights, dtype=np.float64)
     if w.ndim != 1 or w.size == 0 or not np.all(np.isfinite(w)):
         raise ValueError(
             f"{fn} expects weights to be a non-empty sequence of finite numbers, got {weights!r}"
         )
-    bias = _check_number(fn, "bias", bias)
-    noise = _check_number(fn, "noise", noise, nonnegative=True)
+    bias = finite_number(bias, f"{fn} bias")
+    noise = finite_number(noise, f"{fn} noise", minimum=0)
     rng = _rng(fn, seed)
     x = rng.uniform(-2.0, 2.0, size=(n, w.size))
     y = x @ w + bias + noise * rng.standard_normal(n)
@@ -259,8 +233,8 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
     standard deviation of Gaussian noise added to each coordinate. Samples are shuffled.
     """
     fn = "moons"
-    n = _check_int(fn, "n", n, minimum=2)
-    noise = _check_number(fn, "noise", noise, nonnegative=True)
+    n = whole_number(n, f"{fn} n", minimum=2)
+    noise = finite_number(noise, f"{fn} noise", minimum=0)
     rng = _rng(fn, seed)
     n0 = n // 2
     n1 = n - n0
@@ -283,11 +257,9 @@ def spirals(
     shape (n,), int64 in {0, 1}. Samples are shuffled.
     """
     fn = "spirals"
-    n = _check_int(fn, "n", n, minimum=2)
-    if _check_number(fn, "turns", turns) <= 0:
-        raise ValueError(f"{fn} expects turns to be a positive number, got {turns!r}")
-    turns = float(turns)
-    noise = _check_number(fn, "noise", noise, nonnegative=True)
+    n = whole_number(n, f"{fn} n", minimum=2)
+    turns = positive_number(turns, f"{fn} turns")
+    noise = finite_number(noise, f"{fn} noise", minimum=0)
     rng = _rng(fn, seed)
     counts = (n // 2, n - n // 2)
     arms = []
@@ -315,7 +287,7 @@ def blobs(
     """
     fn = "blobs"
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
-        k = _check_int(fn, "centers", centers)
+        k = whole_number(centers, f"{fn} centers", minimum=1)
         angles = 2.0 * np.pi * np.arange(k) / k
         means = 2.0 * np.column_stack([np.cos(angles), np.sin(angles)])
     else:
@@ -332,8 +304,8 @@ def blobs(
                 f"shape (k, d), got shape {means.shape}"
             )
     k = len(means)
-    n = _check_int(fn, "n", n, minimum=k)
-    std = _check_number(fn, "std", std, nonnegative=True)
+    n = whole_number(n, f"{fn} n", minimum=k)
+    std = finite_number(std, f"{fn} std", minimum=0)
     rng = _rng(fn, seed)
     y = np.arange(n, dtype=np.int64) % k
     x = means[y] + std * rng.standard_normal((n, means.shape[1]))
@@ -467,7 +439,7 @@ def load_mnist(
     :class:`DownloadError` when the network is unreachable (:func:`load_digits` needs none),
     :class:`ChecksumError` when a download does not match, ``ValueError`` for a malformed file.
     """
-    resolved = _float_dtype("load_mnist", dtype)
+    resolved = float_dtype(dtype, "load_mnist dtype")
     table = MNIST_SHA256 if checksums is None else checksums
     missing = [name for name in _MNIST_FILES if name not in table]
     if missing:

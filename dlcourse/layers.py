@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from dlcourse import ops
-from dlcourse.checks import positive_int
+from dlcourse.checks import float_dtype, positive_int
 from dlcourse.module import Module
 from dlcourse.seeding import generator
 from dlcourse.tensor import Tensor, as_array, no_grad
@@ -31,17 +31,6 @@ def _inputs(x, name: str, n_inputs: int, dtype) -> Tensor:
     return x
 
 
-def _float_dtype(dtype, layer: str) -> np.dtype:
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{layer} dtype must be a numpy float dtype such as 'float32', "
-                        f"got {dtype!r}") from None
-    if dtype.kind != "f":
-        raise TypeError(f"{layer} dtype must be a float dtype such as 'float32', got {dtype}")
-    return dtype
-
-
 def _parameter(value, shape: tuple, what: str, dtype) -> Tensor:
     array = as_array(value, what, dtype)
     if array.shape != shape:
@@ -59,7 +48,7 @@ class LinearUnit(Module):
     def __init__(self, n_inputs: int, w=None, b=None, seed: int | None = None,
                  dtype="float64"):
         self.n_inputs = positive_int(n_inputs, "LinearUnit n_inputs")
-        dtype = _float_dtype(dtype, "LinearUnit")
+        dtype = float_dtype(dtype, "LinearUnit dtype")
         if w is None:
             w = generator(seed).normal(0.0, 1.0 / np.sqrt(self.n_inputs), self.n_inputs)
         w = np.ravel(as_array(w, "LinearUnit w"))
@@ -157,7 +146,7 @@ class Dense(Module):
                  dtype="float64"):
         self.n_inputs = positive_int(n_inputs, "Dense n_inputs")
         self.n_units = positive_int(n_units, "Dense n_units")
-        dtype = _float_dtype(dtype, "Dense")
+        dtype = float_dtype(dtype, "Dense dtype")
         scale = np.sqrt(2.0 / self.n_inputs)
         W = generator(seed).normal(0.0, scale, (self.n_inputs, self.n_units))
         self.W = Tensor(W, requires_grad=True, dtype=dtype, name="W")

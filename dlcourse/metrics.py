@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlcourse.checks import whole_number
+
 
 def class_labels(values, what: str, n_classes: int | None = None, scores: bool = True
                  ) -> np.ndarray:
@@ -15,7 +17,7 @@ def class_labels(values, what: str, n_classes: int | None = None, scores: bool =
     Tensors are read through their data. The digit explorer, the losses, ``accuracy`` and
     ``confusion_matrix`` all call this.
     """
-    array = np.asarray(getattr(values, "data", values))
+    array = np.asarray(values)  # a Tensor through its __array__
     if array.dtype.kind not in "iufb":
         raise TypeError(f"{what} must be class labels (numbers), got dtype {array.dtype}")
     if array.ndim == 2 and array.shape[1] > 1:
@@ -50,7 +52,7 @@ def is_one_hot(array: np.ndarray) -> bool:
 
 def looks_like_labels(values) -> bool:
     """True for whole numbers >= 0, or one-hot rows: what targets look like (not predictions)."""
-    array = np.asarray(getattr(values, "data", values))
+    array = np.asarray(values)  # a Tensor through its __array__
     if array.dtype.kind not in "iufb" or array.size == 0:
         return False
     if array.ndim == 2 and array.shape[1] > 1:
@@ -81,9 +83,7 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
     seen = int(max(true.max(initial=-1), pred.max(initial=-1))) + 1
     if n_classes is None:
         n_classes = seen
-    elif isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
-        raise TypeError(f"n_classes must be a whole number, got {n_classes!r}")
-    elif n_classes < seen:
+    elif whole_number(n_classes, "n_classes", minimum=1) < seen:
         raise ValueError(
             f"confusion_matrix got n_classes={n_classes} but a label {seen - 1} "
             f"(labels must lie in 0..{n_classes - 1})"

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from dlcourse.checks import float_dtype
 from dlcourse.tensor import Tensor
 
 
@@ -60,9 +61,7 @@ class Module:
         Inputs are cast to the parameters' dtype when the module is called, so the whole model
         computes in ``dtype`` afterwards.
         """
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"to() needs a floating-point dtype such as 'float32', got {dtype}")
+        dtype = float_dtype(dtype, f"{type(self).__name__}.to dtype")
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = None if p.grad is None else p.grad.astype(dtype)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dlcourse.checks import not_a_method, positive_number
+from dlcourse.checks import not_a_method, number_in_range, positive_number
 from dlcourse.tensor import Tensor
 
 
@@ -35,9 +35,7 @@ class SGD:
                     f"SGD parameter {i} must be a Tensor with requires_grad=True, got {p!r:.60}"
                 )
         self.learning_rate = positive_number(learning_rate, "learning_rate")
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
-        self.momentum = float(momentum)
+        self.momentum = number_in_range(momentum, "momentum", 0, 1, include_high=False)
         self._velocity = [None] * len(self.parameters)
 
     def step(self) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcourse.checks import positive_int, positive_number
+from dlcourse.checks import number_in_range, positive_int, positive_number
 from dlcourse.optim import SGD
 from dlcourse.tensor import Tensor
 from dlcourse.training import resolve_loss, train_step
@@ -80,10 +80,9 @@ def lr_range_test(model, x, y, loss: str | Callable = "sparse_categorical_crosse
         raise ValueError(f"min_lr must be smaller than max_lr, got {min_lr:g} and {max_lr:g}")
     steps = positive_int(steps, "steps", minimum=10)
     batch_size = positive_int(batch_size, "batch_size")
-    if not 0 <= smoothing < 1:
-        raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
-    if not explode_factor > 1:
-        raise ValueError(f"explode_factor must be greater than 1, got {explode_factor!r}")
+    smoothing = number_in_range(smoothing, "smoothing", 0, 1, include_high=False)
+    explode_factor = number_in_range(explode_factor, "explode_factor", 1, math.inf,
+                                     include_low=False)
 
     rates = min_lr * (max_lr / min_lr) ** (np.arange(steps) / (steps - 1))
     saved = [p.data.copy() for p in parameters]
@@ -160,8 +159,8 @@ def _parameters(model) -> list[Tensor]:
 
 
 def _data(x, y) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(getattr(x, "data", x))
-    y = np.asarray(getattr(y, "data", y))
+    x = np.asarray(x)
+    y = np.asarray(y)
     if x.ndim == 0 or len(x) == 0:
         raise ValueError(f"lr_range_test expects at least one sample in x, got shape {x.shape}")
     if len(x) != len(y):

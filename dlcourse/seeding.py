@@ -18,8 +18,8 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _generator
 
 
-def generator(seed: int | None = None) -> np.random.Generator:
+def generator(seed: int | None = None, what: str = "seed") -> np.random.Generator:
     """A generator for ``seed`` if one is given, otherwise the library's shared one."""
     if seed is None:
         return _generator
-    return np.random.default_rng(whole_number(seed, "seed", minimum=0))
+    return np.random.default_rng(whole_number(seed, what, minimum=0))

@@ -187,7 +187,7 @@ class Tensor:
                     f"backward() without a gradient needs a single number (e.g. a loss), got a "
                     f"tensor of shape {self.shape}; reduce it with .sum() or .mean() first"
                 )
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, self.data.dtype)
         else:
             grad = as_array(grad, "grad", self.data.dtype)
             if grad.shape != self.shape:
@@ -310,8 +310,8 @@ def graph_nodes(root: Tensor, constants: bool = False) -> list[Tensor]:
 
 def _add_to_leaf(leaf: Tensor, g: np.ndarray) -> None:
     """Accumulate into a leaf's ``.grad``: its own writable array, in its own dtype."""
-    if leaf.grad is None:
-        leaf.grad = np.array(g, dtype=leaf.data.dtype)
+    if leaf.grad is None:  # astype copies (and is quicker than np.array); a numpy scalar is wrapped
+        leaf.grad = g.astype(leaf.data.dtype) if type(g) is np.ndarray else np.array(g, leaf.dtype)
     else:
         leaf.grad += g
 

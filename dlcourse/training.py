@@ -50,7 +50,7 @@ def accuracy(y_true, y_pred) -> float:
     ``y_true`` may be integer labels or one-hot rows (read by ``metrics.class_labels``).
     """
     check_order(y_true, y_pred, "accuracy")
-    p = np.asarray(getattr(y_pred, "data", y_pred))
+    p = np.asarray(y_pred)
     if p.ndim == 2 and p.shape[1] > 1:
         predicted = p.argmax(axis=1)
     elif looks_like_labels(p):

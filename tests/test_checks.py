@@ -1,9 +1,18 @@
 """The shared argument checks: what they accept, and the errors they give."""
 
+import math
+
 import numpy as np
 import pytest
 
-from dlcourse.checks import positive_int, positive_number
+from dlcourse.checks import (
+    finite_number,
+    float_dtype,
+    not_a_method,
+    number_in_range,
+    positive_int,
+    positive_number,
+)
 
 
 def test_positive_int_accepts_whole_numbers_at_or_above_the_minimum():
@@ -30,3 +39,41 @@ def test_positive_number():
     for bad in (0, -1.0, float("inf"), float("nan")):
         with pytest.raises(ValueError, match="rate must be a positive, finite number"):
             positive_number(bad, "rate")
+
+
+def test_finite_number_follows_the_rule():
+    assert finite_number(2, "noise", minimum=0) == 2.0
+    with pytest.raises(TypeError, match="noise must be a non-negative number, got '1'"):
+        finite_number("1", "noise", minimum=0)
+    for bad in (-0.5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="noise must be a non-negative number"):
+            finite_number(bad, "noise", minimum=0)
+
+
+def test_number_in_range_names_the_interval():
+    assert number_in_range(0, "momentum", 0, 1, include_high=False) == 0.0
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\), got 1"):
+        number_in_range(1, "momentum", 0, 1, include_high=False)
+    with pytest.raises(ValueError, match=r"factor must be in \(1, inf\], got 1"):
+        number_in_range(1, "factor", 1, math.inf, include_low=False)
+    with pytest.raises(TypeError, match="momentum must be a number, got True"):
+        number_in_range(True, "momentum", 0, 1)
+
+
+def test_float_dtype():
+    assert float_dtype("float32", "dtype") == np.float32
+    for bad in ("int32", bool):
+        with pytest.raises(TypeError, match="dtype must be a floating dtype"):
+            float_dtype(bad, "dtype")
+    with pytest.raises(TypeError, match="dtype must be a floating dtype"):
+        float_dtype("nonsense", "dtype")
+
+
+def test_not_a_method_catches_the_method_passed_without_brackets():
+    class Model:
+        def parameters(self):
+            return []
+
+    with pytest.raises(TypeError, match=r"got the method .*parameters itself, not its result"):
+        not_a_method(Model().parameters, "SGD", "call it")
+    not_a_method(Model().parameters(), "SGD", "call it")

@@ -67,7 +67,7 @@ def test_load_digits_options() -> None:
     assert x_train.max() == 16.0 and np.array_equal(x_train, np.round(x_train))
     (x32, _), _ = datasets.load_digits(dtype="float32")
     assert x32.dtype == np.float32 and x32.max() == np.float32(1.0)
-    with pytest.raises(TypeError, match="load_digits expects a floating dtype.*got int32"):
+    with pytest.raises(TypeError, match="load_digits dtype must be a floating dtype.*got int32"):
         datasets.load_digits(dtype="int32")
 
 
@@ -224,33 +224,36 @@ def test_blobs() -> None:
         (
             lambda: datasets.noisy_line(n=-3),
             ValueError,
-            "noisy_line expects n to be a positive integer, got -3",
+            "noisy_line n must be a positive integer, got -3",
         ),
         (lambda: datasets.noisy_line(n=0), ValueError, "got 0"),
-        (lambda: datasets.noisy_line(n=2.5), TypeError, "positive integer, got 2.5"),
-        (lambda: datasets.noisy_line(n=True), TypeError, "positive integer, got True"),
+        (lambda: datasets.noisy_line(n=2.5), TypeError,
+         r"positive integer \(an int\), got float 2.5"),
+        (lambda: datasets.noisy_line(n=True), TypeError,
+         r"positive integer \(an int\), got bool True"),
         (
             lambda: datasets.noisy_line(noise=-1.0),
             ValueError,
-            "noisy_line expects noise to be a non-negative number, got -1.0",
+            "noisy_line noise must be a non-negative number, got -1.0",
         ),
-        (lambda: datasets.noisy_line(slope="3"), TypeError, "slope to be a finite number"),
-        (lambda: datasets.noisy_line(seed=-1), ValueError, "seed to be an integer >= 0"),
-        (lambda: datasets.noisy_line(seed=1.5), TypeError, "seed to be an integer >= 0"),
+        (lambda: datasets.noisy_line(slope="3"), TypeError, "slope must be a finite number"),
+        (lambda: datasets.noisy_line(seed=-1), ValueError, "seed must be an integer of at least 0"),
+        (lambda: datasets.noisy_line(seed=1.5), TypeError,
+         "seed must be an integer of at least 0 .an int., got float"),
         (lambda: datasets.plane(weights=()), ValueError, "plane expects weights"),
         (lambda: datasets.plane(noise=float("nan")), ValueError, "non-negative number, got nan"),
-        (lambda: datasets.moons(n=1), ValueError, "moons expects n to be an integer >= 2, got 1"),
-        (lambda: datasets.moons(noise=-0.1), ValueError, "moons expects noise"),
+        (lambda: datasets.moons(n=1), ValueError, "moons n must be an integer of at least 2"),
+        (lambda: datasets.moons(noise=-0.1), ValueError, "moons noise must be"),
         (
             lambda: datasets.spirals(turns=0),
             ValueError,
-            "spirals expects turns to be a positive number, got 0$",
+            "spirals turns must be a positive, finite number, got 0$",
         ),
-        (lambda: datasets.spirals(n="200"), TypeError, "spirals expects n"),
-        (lambda: datasets.blobs(centers=0), ValueError, "blobs expects centers"),
-        (lambda: datasets.blobs(n=2, centers=3), ValueError, "n to be an integer >= 3, got 2"),
+        (lambda: datasets.spirals(n="200"), TypeError, "spirals n must be"),
+        (lambda: datasets.blobs(centers=0), ValueError, "blobs centers must be a positive"),
+        (lambda: datasets.blobs(n=2, centers=3), ValueError, "n must be an integer of at least 3"),
         (lambda: datasets.blobs(centers=[1.0, 2.0]), ValueError, "array of shape \\(k, d\\)"),
-        (lambda: datasets.blobs(std=-1), ValueError, "blobs expects std"),
+        (lambda: datasets.blobs(std=-1), ValueError, "blobs std must be"),
     ],
 )
 def test_argument_validation(call, error, message) -> None:

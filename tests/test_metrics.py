@@ -43,7 +43,7 @@ def test_whole_floats_are_labels():
         ([0, -1], [0, 1], None, ValueError, ">= 0"),
         ([0.5, 1.0], [0, 1], None, TypeError, "whole numbers"),
         (["a", "b"], [0, 1], None, TypeError, "numbers"),
-        ([0, 1], [0, 1], 2.5, TypeError, "whole number"),
+        ([0, 1], [0, 1], 2.5, TypeError, r"positive integer \(an int\)"),
         (np.zeros((2, 2, 2)), [0, 1], None, ValueError, "shape"),
     ],
 )
