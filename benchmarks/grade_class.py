@@ -45,7 +45,7 @@ def make_class(folder: Path) -> None:
             nbformat.write(nb, folder / learner / path.name)
 
 
-def timed(subs, workers: int) -> float:
+def timed(subs, workers: int) -> tuple[float, list]:
     start = time.perf_counter()
     results = grade_all(subs, Options(), workers)
     seconds = time.perf_counter() - start
