@@ -34,7 +34,9 @@ def _progress(args) -> int:
         print(f"dlcourse progress: could not list the course's exercises ({exc})",
               file=sys.stderr)
         known = {}
-    data = progress.load(path) if path else progress.empty()
+    # In a notebook (START_HERE calls this), also what this kernel recorded: kept even if the
+    # file was deleted meanwhile.
+    data = progress.load(path) if args.file else progress.current()
     rows = progress.summary(data, known)
     if args.json:
         print(json.dumps({"path": str(path) if path else None, "exercises": rows}, indent=2))
