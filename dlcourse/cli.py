@@ -34,7 +34,9 @@ def _progress(args) -> int:
         print(f"dlcourse progress: could not list the course's exercises ({exc})",
               file=sys.stderr)
         known = {}
-    data = progress.load(path) if path else progress.empty()
+    # In a notebook (START_HERE calls this), also what this kernel recorded: kept even if the
+    # file was deleted meanwhile.
+    data = progress.load(path) if args.file else progress.current()
     rows = progress.summary(data, known)
     if args.json:
         print(json.dumps({"path": str(path) if path else None, "exercises": rows}, indent=2))
@@ -90,15 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "grade",
         help="grade notebooks, or a whole class, apart from the learners' code",
-        description="Grade notebooks as an instructor can trust: each runs in a fresh kernel "
-        "of its own, from a copy, where exercise checks only record answers; the course's own "
-        "questions are then checked by a judge in a separate process (nothing a notebook "
-        "prints or patches counts). Files are never modified. Exit status: 0 if every question "
-        "of every notebook is correct, 1 otherwise, 2 for usage errors.",
-        epilog="layouts: notebooks NN_name.ipynb; a folder of them; files named "
-        "LEARNER__NN_name.ipynb; or a class folder with one sub-folder per learner.\n"
-        "gradebook (--csv): columns learner, one per exercise (or exercise:question with "
-        "--per-question), total; one row per learner; points as numbers.",
+        description="Grade notebooks as an instructor can trust: each runs in a fresh kernel of\n"
+        "its own, from a copy, where exercise checks only record answers; the course's own\n"
+        "questions are then checked by a judge in a separate process (nothing a notebook\n"
+        "prints or patches counts). Files are never modified. Exit status: 0 if every\n"
+        "question of every notebook is correct, 1 otherwise, 2 for usage errors.",
+        epilog="layouts: notebooks NN_name.ipynb; a folder of them; files named\n"
+        "  LEARNER__NN_name.ipynb; or a class folder with one sub-folder per learner.\n"
+        "gradebook (--csv): columns learner, one per exercise (or exercise:question with\n"
+        "  --per-question), total; one row per learner; points as numbers.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH",

@@ -5,8 +5,8 @@ An exercise module (one per notebook) ends with::
     exercise = Exercise("01_linear_unit", [q1, q2, q3])
 
 and the notebook's first code cell runs ``exercise.setup()``. That declares the questions in the
-notebook's output (so ``dlcourse grade`` counts a question never checked as not attempted) and in
-the progress file (so ``dlcourse progress`` knows the total).
+notebook's output and in the progress file (so ``dlcourse progress`` knows the total). While
+``dlcourse grade`` runs a notebook, the module is replaced by a stub (``kernel.py``).
 """
 
 from __future__ import annotations

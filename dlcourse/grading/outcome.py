@@ -4,16 +4,17 @@ A check ends in one of five outcomes. *Not attempted* is kept apart from *incorr
 Kaggle's learntools) so that an untouched stub is never reported as a mistake.
 
 Every outcome is also written into the cell output as a display_data bundle under the MIME type
-``application/vnd.dlcourse.grade+json``; ``dlcourse grade`` reads those records back from the
-executed notebook. Two kinds of record share the MIME type::
+``application/vnd.dlcourse.grade+json``, a machine-readable note for tools that look at a
+learner's own notebook. ``dlcourse grade`` never reads it: anything in an output can be forged,
+so the grader recomputes every outcome apart (``dlcourse/instructor/judge.py``). Two kinds of
+record share the MIME type::
 
     {"kind": "outcome", "version": 1, "exercise": "01_linear_unit", "notebook_question": "q1",
      "outcome": "correct", "points": 1, "max_points": 1, "message": ""}
     {"kind": "questions", "version": 1, "exercise": "01_linear_unit",
      "questions": [{"notebook_question": "q1", "max_points": 1}, ...]}
 
-The second is emitted by ``Exercise.setup()`` so that questions never checked count as not
-attempted.
+The second is emitted by ``Exercise.setup()``: the questions a notebook has.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class Outcome:
         return self.max_points if self.correct else 0
 
     def record(self) -> dict:
-        """The JSON record stored in the cell output and read by ``dlcourse grade``."""
+        """The JSON record stored in the cell output (never read as a grade)."""
         return {
             "kind": "outcome",
             "version": RECORD_VERSION,
