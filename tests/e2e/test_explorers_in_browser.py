@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import time
 
 import pytest
@@ -118,9 +119,9 @@ def test_the_keyboard_alone_moves_every_slider_and_presses_buttons(explorers):
 
 
 def set_theme(page, name: str) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").hover()
-    page.locator(".lm-Menu-itemLabel", has_text=name).click()
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Theme$")).hover()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{name}$")).click()
     light = "false" if "Dark" in name else "true"
     page.wait_for_function(f"document.body.dataset.jpThemeLight === '{light}'", timeout=20_000)
     time.sleep(1.0)  # the theme's CSS applies
