@@ -98,7 +98,8 @@ class Explorer:
         raise NotImplementedError
 
     def draw(self, state) -> None:
-        """Set the moving artists for ``state`` (``self.state`` is still the one drawn before)."""
+        """Set the moving artists for ``state``. ``self.params`` are already the new parameters;
+        ``self.state`` is still the state drawn before (for a "previous setting" ghost)."""
         raise NotImplementedError
 
     def describe(self, state) -> str:
