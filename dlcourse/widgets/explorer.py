@@ -163,9 +163,11 @@ class Explorer:
 
     def show(self) -> None:
         """Display the explorer, with a static figure and its alt text as the fallback."""
+        from dlcourse.plots import setup_notebook
         from dlcourse.widgets.frontend import display_accessibility
         from dlcourse.widgets.view import show
 
+        setup_notebook()  # the lesson's static figures sharp and described too
         show(self.box, self.fig, title=self.TITLE, alt=self.description)
         display_accessibility()
 
