@@ -193,3 +193,19 @@ def _same(a, b) -> bool:
         return bool(a == b)
     except (TypeError, ValueError):
         return False
+
+
+def _set_up_notebook_figures() -> None:
+    """In a kernel, importing an explorer also sets up the lesson's static figures (2x pixels,
+    alt text): lessons import their explorer in their first cell, before any figure."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        from dlcourse.plots import setup_notebook
+
+        setup_notebook()
+
+
+_set_up_notebook_figures()
