@@ -102,7 +102,8 @@ EXPLORERS = [
     ExplorerCase("07 SGD stepper", "from dlcourse.widgets.sgd_stepper import show_sgd_stepper\n"
                  "explorer = show_sgd_stepper()",
                  [Control("button", "step"), Control("button", "run 10 steps"),
-                  Control("slider", "batch size"), Control("button", "reset")]),
+                  Control("slider", "batch size"),
+                  Control("button", "run 10 steps|reset")]),  # a second reset changes nothing
     ExplorerCase("08 learning rate",
                  "from dlcourse.widgets.learning_rate import show_learning_rate_explorer\n"
                  "explorer = show_learning_rate_explorer()",
