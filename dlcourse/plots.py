@@ -60,12 +60,29 @@ def description(fig) -> str | None:
     return getattr(fig, DESCRIPTION_ATTRIBUTE, None)
 
 
-def figure_html(fig) -> str | None:
-    """A described figure as ``<img alt=...>`` at twice the pixels of its shown size; None for
-    a figure without a description (the frontend then shows the plain PNG)."""
-    text = description(fig)
-    if text is None:
-        return None
+def outline(fig) -> str:
+    """A text alternative made from what a figure says about itself (titles, axis labels), for
+    figures nobody described: better than none, not as good as :func:`describe`."""
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        parts.append(suptitle.get_text())
+    panels = [ax for ax in fig.get_axes() if ax.get_visible() and ax.axison]
+    for ax in panels:
+        words = [ax.get_title()] if ax.get_title() else []
+        labels = [label for label in (ax.get_xlabel(), ax.get_ylabel()) if label]
+        if labels:
+            words.append(" against ".join(reversed(labels)) if len(labels) == 2 else labels[0])
+        if words:
+            parts.append(": ".join(words))
+    count = f"{len(panels)} panels" if len(panels) > 1 else "a plot"
+    return f"Figure with {count}" + (": " + "; ".join(parts) if parts else "") + "."
+
+
+def figure_html(fig) -> str:
+    """A figure as ``<img alt=...>`` at twice the pixels of its shown size: the alt text is its
+    description (:func:`describe`), or for a figure without one, its :func:`outline`."""
+    text = description(fig) or outline(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi * PIXEL_RATIO, bbox_inches="tight",
                 facecolor=fig.get_facecolor())

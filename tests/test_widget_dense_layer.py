@@ -88,7 +88,7 @@ def test_update_moves_the_controls_redraws_and_announces():
     assert explorer.unit.value == 1
     assert [w.value for w in explorer.weights] == [0.5, 0.5, 0.5]
     assert "dlcourse-status" in explorer.status._dom_classes  # a live region in the page
-    assert explorer.view.alt.value.endswith(html.escape(describe(state)))  # the image's alt text
+    assert html.unescape(explorer.view.alt.value).endswith(describe(state))  # its alt text
     np.testing.assert_allclose(state.W[:, 1], 0.5)
     with pytest.raises(TypeError, match="update\\(\\) takes example, unit, weights, bias"):
         explorer.update(units=2)

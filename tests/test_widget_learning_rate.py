@@ -202,7 +202,7 @@ def test_statuses(problem):
     ({"learning_rate": "fast"}, TypeError),
     ({"learning_rate": 0.1, "steps": 0}, ValueError),
     ({"learning_rate": 0.1, "batch_size": 101}, ValueError),
-    ({"learning_rate": 0.1, "batch_size": 2.5}, ValueError),
+    ({"learning_rate": 0.1, "batch_size": 2.5}, TypeError),  # checks.positive_int: a type
 ])
 def test_bad_arguments_get_clear_errors(kwargs, error):
     with pytest.raises(error, match="learning_rate|steps|batch_size"):

@@ -2,6 +2,7 @@
 step, settings), including that playing trains in short turns of the event loop."""
 
 import asyncio
+import html
 import math
 import time
 
@@ -139,7 +140,7 @@ def test_step_and_restart_redraw_and_announce():
     assert explorer.run.progress == 1.0
     assert explorer.view.image.value != image and explorer.status.value != status
     assert "At epoch 1.0 of 3" in explorer.status.value
-    assert "At epoch 1.0 of 3" in explorer.view.alt.value  # the image's text alternative
+    assert "At epoch 1.0 of 3" in html.unescape(explorer.view.alt.value)  # its alt text
     first = explorer.run.history["loss"][1]
     explorer.restart.click()
     assert explorer.run.progress == 0.0
