@@ -307,3 +307,13 @@ def test_09_has_no_multiple_choice_and_two_build_questions():
     assert "ChoiceQuestion" not in kinds
     assert isinstance(ex09.q2, ProbeQuestion)
     assert isinstance(ex09.q3, ex09.SoftmaxRuleQuestion)
+
+
+def test_09_what_question_5_says_about_a_second_backward_is_what_dlcourse_does():
+    x = dl.Tensor(3.0, requires_grad=True)
+    y = x * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="freed"):
+        y.backward()  # the same graph twice: refused
+    (x * x).backward()  # a new forward pass: allowed, and added up
+    assert float(x.grad) == 12.0

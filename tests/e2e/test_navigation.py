@@ -1,6 +1,6 @@
-"""The course can be walked by clicking, in real JupyterLab: from the course home to lesson 01, on
-to its exercise, and from there to lesson 02. Every link is relative, so the same clicks work
-wherever the repository is opened."""
+"""The course can be walked by clicking, in real JupyterLab and in Notebook 7: from the course home
+to lesson 01, on to its exercise, and from there to lesson 02. Every link is relative, so the same
+clicks work wherever the repository is opened."""
 
 from __future__ import annotations
 
@@ -61,5 +61,26 @@ def test_walk_from_the_course_home_to_lesson_02(open_notebook, lab_server):
             wait_for_session(lab_server, target)
         assert not home.page_errors, home.page_errors
     finally:
+        for session in lab_server.get("/api/sessions"):
+            lab_server.send("DELETE", f"/api/sessions/{session['id']}")
+
+
+def test_the_same_walk_in_notebook_7(chromium, lab_server):
+    """Notebook 7 (``./run course --classic``) opens each link in a new browser tab."""
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{lab_server.url}/notebooks/{WALK[0][0]}")
+        for here, link, target in WALK:
+            anchor = page.locator(f'.jp-RenderedMarkdown a[href*="/files/{link}"]').first
+            anchor.wait_for(state="attached", timeout=60_000)
+            with context.expect_page(timeout=30_000) as opened:
+                anchor.click()
+            page = opened.value
+            page.wait_for_load_state()
+            assert page.url.split("?")[0].endswith(f"/notebooks/{target}"), (here, page.url)
+            page.locator(".jp-Cell").first.wait_for(timeout=60_000)
+    finally:
+        context.close()
         for session in lab_server.get("/api/sessions"):
             lab_server.send("DELETE", f"/api/sessions/{session['id']}")
