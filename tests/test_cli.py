@@ -275,3 +275,27 @@ def test_progress_bar_counts_notebooks():
     bar(NotebookResult("b.ipynb"))
     lines = stream.getvalue().splitlines()
     assert lines[0].startswith("[1/2] a.ipynb: 0/0") and lines[1].startswith("[2/2] b.ipynb")
+
+
+@pytest.mark.parametrize(("source", "flag"), [
+    ("q1.check(q1.reference)", "touches a question's internals"),
+    ("answer = getattr(exercise.q2, 'reference')", "touches a question's internals"),
+    ("q3.solution()", "calls .solution()"),
+    ("import sys\nsys.meta_path.clear()", "changes how Python imports or runs code"),
+    ("import inspect\ninspect.getsource(q1.check)", "reads source through inspect"),
+    ("from dlcourse.course import probes", "reaches into dlcourse.course beyond importing its "
+                                           "exercise"),
+    ("open('../other.ipynb', 'w')", "writes or removes files"),
+    ("!rm -rf ..", "runs shell commands"),
+])
+def test_flags_name_what_an_instructor_should_look_at(source, flag):
+    from dlcourse.instructor.flags import scan
+
+    assert flag in scan([source])
+
+
+def test_ordinary_code_and_comments_raise_no_flag():
+    from dlcourse.instructor.flags import scan
+
+    assert scan(["from dlcourse.course.ex01_linear_unit import exercise, q1\n"
+                 "# q1.solution()\n%matplotlib inline\nacc = dl.evaluate(model, x, y)"]) == []

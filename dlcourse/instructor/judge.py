@@ -42,6 +42,7 @@ LEARNER_SIDE_MODULES = ("__init__", "probes")  # the only course code a grading 
 INVALID = "invalid notebook"
 UNKNOWN_EXERCISE = "unknown exercise"
 INCOMPLETE = "incomplete run"
+GRADER_ERROR = "grader error"
 _IMPORT = re.compile(r"\bdlcourse\.course\.(ex\d\d_\w+)")
 
 
@@ -171,8 +172,12 @@ def grade(sub: Submission, options: Options | None = None) -> NotebookResult:
         result.message = ("the notebook imports none of the course's exercises and its file "
                           "name names none")
         return result
-    with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
-        _run(nb, sub, result, options, Path(tmp))
+    try:
+        with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
+            _run(nb, sub, result, options, Path(tmp))
+    except Exception as exc:  # e.g. no kernel could start: this notebook is not graded
+        result.status, result.message = GRADER_ERROR, f"could not grade it: {_one_line(exc)}"
+        result.questions = _not_graded(result.exercise, f"not graded: {result.message}")
     result.seconds = time.monotonic() - start
     return result
 
@@ -301,6 +306,8 @@ def _observe(session: KernelSession, q, sub: Submission, options: Options, workd
 
 
 def _read(path: Path, limit: float, elapsed: float) -> dict:
+    if path.is_symlink() or (path.exists() and not path.is_file()):  # a FIFO could block us
+        return {"status": ERROR, "message": "The result of your answer was not a plain file."}
     if not path.exists():
         if elapsed >= limit:
             return {"status": TIMEOUT, "message": f"Your code did not finish within {limit:g} s "
