@@ -25,6 +25,7 @@ from dlcourse.grading import (
     is_whole_multiple,
     unwrap,
 )
+from dlcourse.grading.mistakes import known_mistakes
 from dlcourse.grading.observe import raise_recorded
 
 
@@ -278,25 +279,11 @@ SOFTMAX_MISTAKES = [
 ]
 
 
-def _named_mistake(args: dict, got) -> str:
-    for wrong, advice in SOFTMAX_MISTAKES:
-        try:
-            if np.allclose(_array(got), wrong(args)):
-                return advice
-        except (TypeError, ValueError):
-            continue
-    return ""
-
-
 class SoftmaxRuleQuestion(FunctionQuestion):
-    """Compares with the reference, names the usual mistakes, and has dl.gradcheck confirm."""
+    """Compares with the reference, then has dl.gradcheck confirm the learner's rule."""
 
     def _compare_one(self, expected, got, args, learner_args) -> None:
-        try:
-            super()._compare_one(expected, got, args, learner_args)
-        except Incorrect as exc:
-            advice = _named_mistake(args, got)
-            raise Incorrect(f"{exc}\n{advice}".rstrip()) from None
+        super()._compare_one(expected, got, args, learner_args)
         report = gradcheck_rule(args["p"], args["grad_p"], _array(got))
         if not report.passed:
             raise Incorrect(f"dl.gradcheck disagrees with your rule: relative error "
@@ -310,7 +297,7 @@ class SoftmaxRuleQuestion(FunctionQuestion):
                 f"{self._worst:.0e} (about 1e-7 or less is what a correct gradient looks like).")
 
 
-q3 = SoftmaxRuleQuestion(
+q3 = known_mistakes(SoftmaxRuleQuestion(
     "q3", softmax_backward, _softmax_case,
     examples=[{"p": np.array([[0.5, 0.25, 0.25], [0.1, 0.2, 0.7]]),
                "grad_p": np.array([[1.0, 0.0, 0.0], [0.0, -1.0, 2.0]])}],
@@ -323,7 +310,7 @@ q3 = SoftmaxRuleQuestion(
            "`p * (grad_p - (grad_p * p).sum(axis=1, keepdims=True))`."],
     solution="def softmax_backward(p, grad_p):\n"
              "    return p * (grad_p - (grad_p * p).sum(axis=1, keepdims=True))",
-)
+), lambda args: [(wrong(args), advice) for wrong, advice in SOFTMAX_MISTAKES])
 
 
 # -- q4: softmax and cross-entropy together: the shortcut ---------------------------------------
