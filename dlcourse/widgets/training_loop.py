@@ -450,13 +450,16 @@ class TrainingLoopExplorer(Explorer):
         # plain labels and no minor ticks: mathtext labels of a log axis are slow to draw
         loss_ax.yaxis.set_minor_locator(NullLocator())
         loss_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        loss_ax.set(xlabel="epoch", ylabel="loss (log scale)", title="loss")
+        loss_ax.set(xlabel="epoch", ylabel="loss (log scale)")
+        # the settings in the titles: the figure says what it shows (a saved copy too)
+        self.loss_title = loss_ax.set_title("", fontsize=10)
         loss_ax.legend(fontsize=8, loc="upper right")
         (self.acc_line,) = acc_ax.plot([], [], "o-", ms=3, color=TRAIN_COLOR, label="training")
         (self.val_acc_line,) = acc_ax.plot([], [], "s--", ms=3, color=VAL_COLOR,
                                            label="validation")
         acc_ax.set_ylim(0, 1.02)
-        acc_ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+        acc_ax.set(xlabel="epoch", ylabel="accuracy")
+        self.acc_title = acc_ax.set_title("", fontsize=10)
         acc_ax.legend(fontsize=8, loc="lower right")
         for ax in (loss_ax, acc_ax):
             ax.grid(alpha=0.3)
@@ -482,6 +485,7 @@ class TrainingLoopExplorer(Explorer):
         self._set_epochs(self.params["epochs"])
         return [self.batch_line, self.loss_line, self.val_loss_line, self.acc_line,
                 self.val_acc_line, *self.now_lines, self.mosaic, *self.mistake_titles,
+                self.loss_title, self.acc_title,
                 self.mistakes_heading]
 
     def _set_epochs(self, epochs: int) -> None:
@@ -495,6 +499,9 @@ class TrainingLoopExplorer(Explorer):
             if self.view is not None:
                 self.view.recapture()  # the epoch axes are in the cached background
         h = run.history
+        self.loss_title.set_text(f"loss: {run.width} hidden units, learning rate "
+                                 f"{run.learning_rate:g}")
+        self.acc_title.set_text(f"accuracy: batches of {run.batch_size}, {run.epochs} epochs")
         self.batch_line.set_data(run.batch_epochs, _on_scale(run.batch_losses))
         self.loss_line.set_data(h["epoch"], _on_scale(h["loss"]))
         self.val_loss_line.set_data(h["epoch"], _on_scale(h["val_loss"]))
