@@ -29,8 +29,8 @@ class Module:
     def forward(self, x) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must define forward(x)")
 
-    def __call__(self, *args, **kwargs) -> Tensor:
-        return self.forward(*args, **kwargs)
+    def __call__(self, *inputs) -> Tensor:
+        return self.forward(*inputs)
 
     def parameters(self) -> list[Tensor]:
         """Every tensor with requires_grad=True held by this module or the modules inside it,

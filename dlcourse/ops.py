@@ -103,9 +103,12 @@ def power(a, exponent) -> Tensor:
     def backward(g):
         if p == 0:  # a**0 is the constant 1: its slope is 0 everywhere, at a = 0 too (not 0/0)
             return (np.zeros_like(a.data),)
-        return (g * p * a.data ** (p - 1),)
+        with np.errstate(divide="ignore", invalid="ignore"):  # inf or nan, as in PyTorch
+            return (g * p * a.data ** (p - 1),)
 
-    return Tensor._from_op(a.data**p, (a,), backward, f"**{exponent:g}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = a.data**p
+    return Tensor._from_op(out, (a,), backward, f"**{exponent:g}")
 
 
 def dot(a, b) -> Tensor:
@@ -304,7 +307,7 @@ def sigmoid(a) -> Tensor:
     e = np.exp(-np.abs(a.data))
     out = np.where(a.data >= 0, 1 / (1 + e), e / (1 + e))
     result = Tensor._from_op(out, (a,), lambda g: (g * out * (1 - out),), "sigmoid")
-    result._logits = (a, None)  # lets binary cross-entropy work from the logits, stably
+    result._made_by = (sigmoid, a, None)  # see logits_behind
     return result
 
 
@@ -328,8 +331,25 @@ def softmax(a, axis: int = -1) -> Tensor:
         return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
 
     result = Tensor._from_op(out, (a,), backward, "softmax")
-    result._logits = (a, axis)  # lets cross-entropy work from the logits, stably
+    result._made_by = (softmax, a, axis % a.ndim)  # see logits_behind
     return result
+
+
+def logits_behind(probabilities: Tensor, activation) -> Tensor | None:
+    """The scores (logits) that ``probabilities`` was computed from by ``activation`` (``softmax``
+    over the last axis, or ``sigmoid``), or None if it was made some other way.
+
+    The cross-entropy losses use this shortcut: from the logits, log(softmax(z)) is computed
+    without ever taking the log of a rounded-to-zero probability, and the gradient is the exact
+    (p - y) / batch. The result is the same loss; only its numerical accuracy improves.
+    """
+    made_by = getattr(probabilities, "_made_by", None)
+    if made_by is None or made_by[0] is not activation:
+        return None
+    _, logits, axis = made_by
+    if activation is softmax and axis != logits.ndim - 1:
+        return None
+    return logits
 
 
 def _check_axis(a: Tensor, axis, name: str) -> None:

@@ -8,11 +8,14 @@ graph once, from the output back to the inputs, and applies the chain rule at ev
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 _grad_enabled = True
+_creation = itertools.count()  # numbers tensors in the order they are made (see backward)
 
 
 @contextlib.contextmanager
@@ -35,6 +38,8 @@ def as_array(value, name: str = "input", dtype=None) -> np.ndarray:
 
     float32 and float64 arrays keep their dtype; everything numeric else becomes float64.
     """
+    if type(value) is np.ndarray and dtype is None and value.dtype.char in "fd":
+        return value  # already a float32 or float64 array: nothing to check
     if isinstance(value, Tensor):
         value = value.data
     if isinstance(value, (str, bytes)):
@@ -81,7 +86,8 @@ class Tensor:
     dtype : optional numpy dtype, e.g. ``"float32"``.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "op", "name", "_logits")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "op", "name", "_made_by",
+                 "_id")
     __array_priority__ = 1000  # so that ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -92,7 +98,8 @@ class Tensor:
         self._backward: Callable | None = None
         self.op = ""
         self.name = name
-        self._logits = None
+        self._made_by = None  # (activation, its input, axis) for softmax and sigmoid outputs
+        self._id = next(_creation)
 
     # -- construction used by ops ------------------------------------------------------------
     @classmethod
@@ -103,15 +110,18 @@ class Tensor:
         out.grad = None
         out.name = None
         out.op = op
-        out._logits = None
-        if _grad_enabled and any(p.requires_grad for p in parents):
-            out.requires_grad = True
-            out._parents = tuple(parents)
-            out._backward = backward
-        else:
-            out.requires_grad = False
-            out._parents = ()
-            out._backward = None
+        out._made_by = None
+        out._id = next(_creation)
+        out.requires_grad = False
+        out._parents = ()
+        out._backward = None
+        if _grad_enabled:
+            for parent in parents:
+                if parent.requires_grad:
+                    out.requires_grad = True
+                    out._parents = tuple(parents)
+                    out._backward = backward
+                    break
         return out
 
     # -- array-like conveniences -------------------------------------------------------------
@@ -183,23 +193,32 @@ class Tensor:
             if grad.shape != self.shape:
                 raise ValueError(f"backward() grad must have shape {self.shape}, got {grad.shape}")
 
+        if self._backward is None:  # backward() on a leaf itself
+            _add_to_leaf(self, grad)
+            return
+        # Newest tensor first: a tensor is always newer than its parents, so when one comes off
+        # the queue every gradient flowing into it has arrived (summed in ``grads``).
         grads = {id(self): grad}
-        for node in reversed(graph_nodes(self)):
+        queue = [(-self._id, self)]
+        while queue:
+            node = heapq.heappop(queue)[1]
             g = grads.pop(id(node))
-            backward = node._backward
-            if backward is None:  # a leaf: its own writable array, in its own dtype
-                if node.grad is None:
-                    node.grad = np.array(g, dtype=node.data.dtype)
-                else:
-                    node.grad += g
-                continue
             node.grad = g if node.grad is None else node.grad + g
+            backward = node._backward
             if not retain_graph:
                 node._backward = _freed
-            for parent, pg in zip(node._parents, backward(g)):
-                if pg is not None and parent.requires_grad:
-                    key = id(parent)
-                    grads[key] = pg if key not in grads else grads[key] + pg
+            for parent, pg in zip(node._parents, backward(g)):  # the chain rule, one op at a time
+                if pg is None or not parent.requires_grad:
+                    continue
+                if parent._backward is None:  # a leaf passes nothing on: add its gradient now
+                    _add_to_leaf(parent, pg)
+                    continue
+                key = id(parent)
+                if key in grads:
+                    grads[key] = grads[key] + pg
+                else:
+                    grads[key] = pg
+                    heapq.heappush(queue, (-parent._id, parent))
 
     # -- operators (defined in ops.py, attached at import) -------------------------------------
     def __add__(self, other): return _ops.add(self, other)
@@ -287,6 +306,14 @@ def graph_nodes(root: Tensor, constants: bool = False) -> list[Tensor]:
             stack.pop()
             order.append(node)
     return order
+
+
+def _add_to_leaf(leaf: Tensor, g: np.ndarray) -> None:
+    """Accumulate into a leaf's ``.grad``: its own writable array, in its own dtype."""
+    if leaf.grad is None:
+        leaf.grad = np.array(g, dtype=leaf.data.dtype)
+    else:
+        leaf.grad += g
 
 
 def _freed(g):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from dlcourse.cli import main
-from dlcourse.instructor import grade
 from dlcourse.instructor.make_exercises import StubError, stub_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,160 +155,43 @@ def test_missing_solutions_directory_is_a_usage_error(tmp_path):
     assert main(["make-exercises", "--solutions", str(tmp_path / "nope")]) == 2
 
 
-# -- grade ----------------------------------------------------------------------------------------
-SETUP = """\
-from dlcourse.grading import Exercise, FunctionQuestion, ValueQuestion
-q1 = FunctionQuestion("q1", lambda x: 2 * x, lambda rng: {"x": rng.normal(size=3)})
-q2 = ValueQuestion("q2", (3, 2))
-exercise = Exercise("00_fixture", [q1, q2])
-exercise.setup()"""
+# -- grade (the grading itself: test_grade_class.py) -----------------------------------------------
+def test_grade_table_lists_outcomes_flags_and_totals():
+    from dlcourse.instructor.gradebook import format_table
+    from dlcourse.instructor.judge import NotebookResult
 
-
-def write_notebook(path: Path, *sources: str) -> Path:
-    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"c{i}"
-    nbformat.write(nb, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Grade five notebooks in ONE invocation (kernels are slow to start)."""
-    folder = tmp_path_factory.mktemp("submissions")
-    paths = [
-        write_notebook(folder / "a_pass.ipynb", SETUP, "1 / 0  # a failing cell must not stop",
-                       "q1.check(lambda x: x + x)", "q2.check((3, 2))"),
-        write_notebook(folder / "b_fail.ipynb", SETUP, "q1.check(lambda x: 2 * x)",
-                       "q2.check((2, 3))"),
-        folder / "c_invalid.ipynb",
-        write_notebook(folder / "d_timeout.ipynb", SETUP, "q1.check(lambda x: 2 * x)",
-                       "while True:\n    pass", "q2.check((3, 2))"),
-        write_notebook(folder / "e_dies.ipynb", SETUP, "q2.check((3, 2))",
-                       "import os\nos._exit(1)", "q1.check(lambda x: 2 * x)"),
-    ]
-    paths[2].write_text('{"cells": [ truncated')
-    # A stale record saved in the file must not count: only this run's outputs do.
-    nb = nbformat.read(paths[1], as_version=4)
-    nb.cells[2].outputs = [new_output("display_data", data={grade.MIME_TYPE: {
-        "kind": "outcome", "exercise": "00_fixture", "notebook_question": "q2",
-        "outcome": "correct", "points": 1, "max_points": 1}})]
-    nbformat.write(nb, paths[1])
-    before = {p: p.read_bytes() for p in paths}
-    env = {"MPLBACKEND": "Agg",
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        proc_out = _run_main(["grade", "--timeout", "2", "--json", *map(str, paths)])
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return paths, before, proc_out
-
-
-def _run_main(argv):
-    import contextlib
-    import io
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        status = main(argv)
-    return status, out.getvalue()
-
-
-def by_name(report):
-    return {Path(n["path"]).name: n for n in report["notebooks"]}
-
-
-def outcomes(notebook):
-    return {q["notebook_question"]: q["outcome"] for q in notebook["questions"]}
-
-
-def test_grade_reports_every_notebook_and_fails_overall(graded):
-    _, _, (status, out) = graded
-    assert status == 1
-    report = json.loads(out)
-    notebooks = by_name(report)
-    assert list(notebooks) == ["a_pass.ipynb", "b_fail.ipynb", "c_invalid.ipynb",
-                               "d_timeout.ipynb", "e_dies.ipynb"]
-    assert notebooks["a_pass.ipynb"]["passed"] is True
-    assert outcomes(notebooks["a_pass.ipynb"]) == {"q1": "correct", "q2": "correct"}
-    assert report["passed"] is False
-
-
-def test_grade_outcomes_per_notebook(graded):
-    notebooks = by_name(json.loads(graded[2][1]))
-    fail = notebooks["b_fail.ipynb"]
-    assert fail["status"] == "ok"
-    assert outcomes(fail) == {"q1": "correct", "q2": "incorrect"}
-    assert "expected (3, 2), but got (2, 3)" in fail["questions"][1]["message"]
-    assert (fail["points"], fail["max_points"]) == (1, 2)
-    assert notebooks["c_invalid.ipynb"]["status"] == "invalid notebook"
-    timeout = notebooks["d_timeout.ipynb"]
-    assert timeout["status"] == "timeout"
-    assert outcomes(timeout) == {"q1": "correct", "q2": "not attempted"}
-    dies = notebooks["e_dies.ipynb"]
-    assert dies["status"] == "kernel died"
-    assert outcomes(dies) == {"q1": "not attempted", "q2": "correct"}
-
-
-def test_grade_never_modifies_the_notebooks(graded):
-    paths, before, _ = graded
-    assert {p: p.read_bytes() for p in paths} == before
-
-
-def test_grade_table_lists_outcomes_and_totals(graded):
-    paths, _, _ = graded
-    results = [grade.NotebookResult(str(paths[0]), questions=[
-        {"notebook_question": "q1", "outcome": "correct", "points": 1, "max_points": 1}]),
-        grade.NotebookResult(str(paths[2]), status="invalid notebook", message="bad JSON")]
-    table = grade.format_table(results)
-    assert re.search(r"a_pass\.ipynb\s+q1\s+correct\s+1/1\n", table)
-    assert re.search(r"c_invalid\.ipynb\s+-\s+invalid notebook\s+bad JSON\n", table)
+    results = [NotebookResult("a.ipynb", learner="ada", exercise="01_linear_unit", questions=[
+        {"exercise": "01_linear_unit", "notebook_question": "q1", "outcome": "correct",
+         "points": 1, "max_points": 1, "message": ""}], flags=["calls .solution()"]),
+        NotebookResult("c.ipynb", status="invalid notebook", message="bad JSON")]
+    table = format_table(results, changed=["x.ipynb"])
+    assert table.startswith("Per question (the class at a glance):\n  01_linear_unit q1: 1/1")
+    assert re.search(r"a\.ipynb\s+q1\s+correct\s+1/1\n", table)
+    assert re.search(r"c\.ipynb\s+-\s+invalid notebook\s+bad JSON\n", table)
+    assert "FLAG: a.ipynb: calls .solution()" in table
+    assert "FLAG: an input file changed while grading (restored): x.ipynb" in table
     assert table.endswith("Total: 1/1 points; 1 of 2 notebooks passed")
-
-
-def test_grade_usage_errors(tmp_path):
-    assert main(["grade"]) == 2
-    assert main(["grade", str(tmp_path / "missing.ipynb")]) == 2
-    assert main(["grade", str(tmp_path)]) == 2  # a folder without notebooks
-
-
-def test_records_last_one_wins_and_undeclared_questions_count():
-    nb = new_notebook(cells=[new_code_cell("")])
-    record = {"kind": "outcome", "exercise": "e", "notebook_question": "q1", "points": 0,
-              "max_points": 1}
-    nb.cells[0].outputs = [
-        new_output("display_data", data={grade.MIME_TYPE: {**record, "outcome": "incorrect"}}),
-        new_output("display_data", data={grade.MIME_TYPE: {**record, "outcome": "correct",
-                                                           "points": 1}}),
-    ]
-    (row,) = grade.question_rows(grade.records(nb))
-    assert (row["outcome"], row["points"]) == ("correct", 1)
 
 
 # -- progress and help ----------------------------------------------------------------------------
 def test_progress_command(tmp_path, monkeypatch, capsys):
-    from dlcourse.grading import Exercise, ValueQuestion
+    from dlcourse.grading import Exercise, ValueQuestion, progress
 
+    monkeypatch.setattr(progress, "_SESSION", progress.empty())  # this test's checks only
     monkeypatch.setenv("DLCOURSE_PROGRESS", str(tmp_path / "p.json"))
     assert main(["progress"]) == 0
-    assert "No progress recorded yet" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "No progress recorded yet" in text and "01_linear_unit" in text
     q1, q2 = ValueQuestion("q1", 1.0), ValueQuestion("q2", 2.0)
     Exercise("01_linear_unit", [q1, q2]).setup()
     q1.check(1.0)
     q2.check(5.0)
     capsys.readouterr()
     assert main(["progress"]) == 0
-    assert "01_linear_unit  1/2 passed: q1; not yet: q2" in capsys.readouterr().out
+    assert re.search(r"01_linear_unit +1/2 passed: q1; not yet: q2", capsys.readouterr().out)
     assert main(["progress", "--json"]) == 0
-    (row,) = json.loads(capsys.readouterr().out)["exercises"]
+    row, *others = json.loads(capsys.readouterr().out)["exercises"]
+    assert len(others) == 9 and not any(r["started"] for r in others)
     assert row["passed"] == ["q1"] and row["total"] == 2 and row["max_points"] == 2
 
 
@@ -319,7 +200,8 @@ def test_help(capsys):
     text = capsys.readouterr().out
     assert all(cmd in text for cmd in ("make-exercises", "grade", "progress"))
     assert main(["grade", "--help"]) == 0
-    assert "--timeout" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert all(opt in text for opt in ("--timeout", "--workers", "--csv", "--per-question"))
     assert main([]) == 2
 
 
@@ -327,3 +209,93 @@ def test_module_entry_point():
     proc = subprocess.run([sys.executable, "-m", "dlcourse.cli", "--help"], capture_output=True,
                           text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0 and "usage: dlcourse" in proc.stdout
+
+
+def test_progress_lists_every_exercise_and_survives_a_broken_file(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "p.json"
+    monkeypatch.setenv("DLCOURSE_PROGRESS", str(path))
+    path.write_text(json.dumps({"version": 1, "exercises": {
+        "01_linear_unit": {"questions": {"q1": {"outcome": "correct", "passed": True,
+                                                "points": 2, "max_points": 2},
+                                         "q2": "garbage"}},
+        "02_multiple_inputs": ["not", "a", "mapping"]}}))
+    assert main(["progress"]) == 0
+    captured = capsys.readouterr()
+    assert "01_linear_unit" in captured.out and "1/5 passed: q1" in captured.out
+    assert "10_full_training_loop    0/4 passed (not started)" in captured.out
+    assert "unexpected structure" in captured.err
+    assert len(list(tmp_path.glob("p.json.corrupt-*"))) == 1  # the original, set aside
+    assert json.loads(path.read_text())["exercises"]["01_linear_unit"]["questions"]["q1"]
+    for broken in (b"\xff\xfe not text", b"[1, 2]"):
+        path.write_bytes(broken)
+        assert main(["progress"]) == 0
+    path.unlink()
+    path.mkdir()  # a directory where the file should be
+    capsys.readouterr()
+    assert main(["progress", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["exercises"]
+    assert len(rows) == 10 and not any(r["started"] for r in rows)
+
+
+def test_gradebook_per_question_columns_and_best_notebook_counts(tmp_path):
+    from dlcourse.instructor import gradebook
+    from dlcourse.instructor.judge import NotebookResult
+
+    def result(learner, exercise, outcomes):
+        rows = [{"exercise": exercise, "notebook_question": q, "outcome": o,
+                 "points": p if o == "correct" else 0, "max_points": p, "message": "m"}
+                for q, o, p in outcomes]
+        return NotebookResult(f"{learner}/{exercise}.ipynb", learner=learner, exercise=exercise,
+                              questions=rows)
+
+    results = [result("ann", "01_a", [("q1", "correct", 2), ("q2", "incorrect", 1)]),
+               result("ann", "01_a", [("q1", "correct", 2), ("q2", "correct", 1)]),  # resubmitted
+               result("bo", "01_a", [("q1", "timeout", 2), ("q2", "not attempted", 1)]),
+               result("bo", "02_b", [("q1", "correct", 3)])]
+    path = tmp_path / "book.csv"
+    gradebook.write_csv(path, results, per_question=True)
+    assert path.read_text().splitlines() == [
+        "learner,01_a:q1,01_a:q2,02_b:q1,total", "ann,2,1,0,3", "bo,0,0,3,3"]
+    gradebook.write_csv(path, results)
+    assert path.read_text().splitlines() == ["learner,01_a,02_b,total", "ann,3,0,3", "bo,0,3,3"]
+    (q1, q2, _) = gradebook.summary(results)
+    assert (q1["correct"], q1["submissions"], q1["most_common_wrong"]) == (2, 3, "timeout: m")
+    assert (q2["attempted"], q2["most_common_wrong"]) == (2, "incorrect: m")
+
+
+def test_progress_bar_counts_notebooks():
+    import io
+
+    from dlcourse.instructor.grade import Progress
+    from dlcourse.instructor.judge import NotebookResult
+
+    stream = io.StringIO()
+    bar = Progress(2, stream)
+    bar(NotebookResult("a.ipynb"))
+    bar(NotebookResult("b.ipynb"))
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("[1/2] a.ipynb: 0/0") and lines[1].startswith("[2/2] b.ipynb")
+
+
+@pytest.mark.parametrize(("source", "flag"), [
+    ("q1.check(q1.reference)", "touches a question's internals"),
+    ("answer = getattr(exercise.q2, 'reference')", "touches a question's internals"),
+    ("q3.solution()", "calls .solution()"),
+    ("import sys\nsys.meta_path.clear()", "changes how Python imports or runs code"),
+    ("import inspect\ninspect.getsource(q1.check)", "reads source through inspect"),
+    ("from dlcourse.course import probes", "reaches into dlcourse.course beyond importing its "
+                                           "exercise"),
+    ("open('../other.ipynb', 'w')", "writes or removes files"),
+    ("!rm -rf ..", "runs shell commands"),
+])
+def test_flags_name_what_an_instructor_should_look_at(source, flag):
+    from dlcourse.instructor.flags import scan
+
+    assert flag in scan([source])
+
+
+def test_ordinary_code_and_comments_raise_no_flag():
+    from dlcourse.instructor.flags import scan
+
+    assert scan(["from dlcourse.course.ex01_linear_unit import exercise, q1\n"
+                 "# q1.solution()\n%matplotlib inline\nacc = dl.evaluate(model, x, y)"]) == []

@@ -45,6 +45,28 @@ def test_lesson_is_complete(name):
 
 
 @pytest.mark.parametrize("name", LESSONS)
+def test_lesson_ends_with_links_onwards(name):
+    last = read(name).cells[-1]
+    assert last.cell_type == "markdown"
+    links = re.findall(r"\]\(([^)\s]+)\)", last.source)
+    assert "../START_HERE.ipynb" in links, "a link to the course home"
+    position = LESSONS.index(name)
+    if position > 0:
+        assert f"../exercises/{name}.ipynb" in links, "a link to the lesson's exercise"
+    if position + 1 < len(LESSONS):
+        assert f"{LESSONS[position + 1]}.ipynb" in links, "a link to the next lesson"
+    for link in links:
+        assert not link.startswith(("/", "http")), f"links stay relative and offline: {link}"
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_static_figure_has_a_text_alternative(name):
+    for cell in read(name).cells:
+        if cell.cell_type == "code" and "plt.show()" in cell.source:
+            assert "plots.describe(" in cell.source, f"no text alternative:\n{cell.source}"
+
+
+@pytest.mark.parametrize("name", LESSONS)
 def test_lesson_is_committed_clean(name):
     nb = read(name)
     for cell in nb.cells:

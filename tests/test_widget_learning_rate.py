@@ -119,6 +119,7 @@ def test_presets_land_in_the_regimes_they_name(problem):
     assert 0.97 * problem.stable_limit < presets["too large"] < problem.stable_limit
     assert not too_large.diverged and too_large.zigzag
     assert too_large.status == "still descending" and "zigzags" in too_large.message
+    assert "smaller learning rate" in too_large.message
 
     def distance(run, step):
         return np.hypot(run.w[step] - problem.minimum[0], run.b[step] - problem.minimum[1])

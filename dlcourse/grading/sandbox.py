@@ -16,6 +16,8 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import sys
+import sysconfig
 import threading
 import traceback
 from collections.abc import Callable
@@ -23,7 +25,22 @@ from collections.abc import Callable
 from .outcome import NotAttempted
 
 DEFAULT_TIMEOUT = 5.0
-_HERE = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # dlcourse itself
+
+
+def _library_dirs() -> tuple[str, ...]:
+    """Where code that is not the learner's lives: dlcourse, the standard library, packages."""
+    dirs = {_PACKAGE}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        try:
+            dirs.add(sysconfig.get_paths()[key])
+        except KeyError:
+            pass
+    dirs.update(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+    return tuple(os.path.abspath(d) + os.sep for d in dirs if d)
+
+
+_LIBRARIES = _library_dirs()
 
 
 class LearnerError(Exception):
@@ -116,13 +133,17 @@ def _run_in_thread(fn, args, kwargs, timeout):
     return result.get("value")
 
 
+def is_learner_file(filename: str) -> bool:
+    """False for dlcourse's own code, the standard library and installed packages (numpy)."""
+    if filename.startswith("<") and not filename.startswith(("<ipython-input", "<string")):
+        return False  # <frozen ...>, <__array_function__ internals>, ...
+    return not os.path.abspath(filename).startswith(_LIBRARIES)
+
+
 def _learner_frames(exc: BaseException, limit: int = 3) -> str:
-    """The last few traceback lines that belong to the learner, not to the grader."""
-    frames = [
-        f
-        for f in traceback.extract_tb(exc.__traceback__)
-        if not os.path.abspath(f.filename).startswith(_HERE)
-    ][-limit:]
+    """The last few traceback lines that belong to the learner: not the grader, not numpy."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if is_learner_file(f.filename)][-limit:]
     if not frames:
         return ""
     lines = [

@@ -1,249 +1,148 @@
-"""``dlcourse grade``: run notebooks in fresh kernels and read back what their checks recorded.
+"""``dlcourse grade``: grade a batch of notebooks, in parallel, without trusting any of them.
 
-Each notebook is parsed, its old outputs dropped, and executed in memory by nbclient in a fresh
-kernel of the current Python environment, with a temporary directory as working directory: the
-file itself is never written. Errors in cells do not stop the run (later questions still count);
-a cell that runs past the timeout or a kernel that dies ends that notebook's run, keeping what
-was recorded so far. Grades come from the ``outcome.MIME_TYPE`` records in the outputs: the last
-record per question wins, and questions declared by ``Exercise.setup()`` but never checked count
-as not attempted.
+Every input file is read once before any learner code runs (``submissions.discover``); each
+notebook is then graded from those bytes by the judge (``judge.py``: a fresh grading-mode kernel
+per notebook, in a temporary folder of its own, verdicts computed apart). Notebooks are graded
+in parallel by worker processes (default: one per core). After the batch, every file under the
+given paths is compared with what was read at the start; a file that changed is put back and
+reported.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
-import subprocess
 import sys
-import tempfile
-from dataclasses import dataclass, field
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 from pathlib import Path
 
-from ..grading.outcome import MIME_TYPE, NOT_ATTEMPTED
+from . import gradebook
+from .judge import NotebookResult, Options, grade
+from .submissions import Submission, discover
 
-OK = "ok"
-INVALID = "invalid notebook"
-KERNEL_DIED = "kernel died"
-TIMEOUT = "timeout"
-FAILED = "error"
-NO_QUESTIONS = "no questions"
+MAX_SNAPSHOT_BYTES = 512 * 2**20
 
 
-@dataclass
-class NotebookResult:
-    """What grading one notebook found: a run status and one record per question."""
-
-    path: str
-    status: str = OK
-    message: str = ""
-    questions: list[dict] = field(default_factory=list)
-
-    @property
-    def points(self) -> int:
-        return sum(q.get("points", 0) for q in self.questions)
-
-    @property
-    def max_points(self) -> int:
-        return sum(q.get("max_points", 0) for q in self.questions)
-
-    @property
-    def passed(self) -> bool:
-        return (self.status == OK and bool(self.questions)
-                and all(q.get("outcome") == "correct" for q in self.questions))
-
-    def to_json(self) -> dict:
-        return {"path": self.path, "status": self.status, "message": self.message,
-                "points": self.points, "max_points": self.max_points, "passed": self.passed,
-                "questions": self.questions}
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
-# -- reading records -----------------------------------------------------------------------------
-def records(nb) -> list[dict]:
-    """Every grading record in the notebook's outputs, in order."""
-    found = []
-    for cell in nb.get("cells", []):
-        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            record = output.get("data", {}).get(MIME_TYPE)
-            if isinstance(record, str):
-                try:
-                    record = json.loads(record)
-                except ValueError:
-                    continue
-            if isinstance(record, dict):
-                found.append(record)
-    return found
-
-
-def question_rows(found: list[dict]) -> list[dict]:
-    """One row per question: its last outcome, or *not attempted* if declared but never checked."""
-    declared: dict[tuple, int] = {}
-    outcomes: dict[tuple, dict] = {}
-    for record in found:
-        if record.get("kind") == "questions":
-            for q in record.get("questions", []):
-                declared[(record.get("exercise"), q.get("notebook_question"))] = q.get(
-                    "max_points", 1)
-        elif "notebook_question" in record and "outcome" in record:
-            outcomes[(record.get("exercise"), record["notebook_question"])] = record
-    keys = list(declared) + [k for k in outcomes if k not in declared]
-    rows = []
-    for exercise, question in keys:
-        record = outcomes.get((exercise, question)) or {
-            "outcome": NOT_ATTEMPTED, "points": 0, "max_points": declared[(exercise, question)],
-            "message": "never checked"}
-        rows.append({
-            "exercise": exercise, "notebook_question": question,
-            "outcome": record.get("outcome"), "points": record.get("points", 0),
-            "max_points": record.get("max_points", 1), "message": record.get("message", ""),
-        })
-    return rows
-
-
-# -- running -------------------------------------------------------------------------------------
-def _current_env_kernel_manager():
-    """An nbclient kernel manager whose Python kernels run on this interpreter."""
-    from ipykernel.kernelspec import RESOURCES, get_kernel_dict
-    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
-
-    class CurrentEnvSpecs(KernelSpecManager):
-        def get_kernel_spec(self, kernel_name):
+# -- the batch -------------------------------------------------------------------------------------
+def grade_all(subs: list[Submission], options: Options, workers: int = 1,
+              progress=None) -> list[NotebookResult]:
+    """Grade every submission; results in the order of ``subs``, whatever the workers did."""
+    results: list[NotebookResult | None] = [None] * len(subs)
+    if workers <= 1 or len(subs) <= 1:
+        for i, sub in enumerate(subs):
+            results[i] = grade(sub, options)
+            if progress:
+                progress(results[i])
+        return results
+    with ProcessPoolExecutor(max_workers=min(workers, len(subs)),
+                             mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(grade, sub, options): i for i, sub in enumerate(subs)}
+        for future in as_completed(futures):
+            i = futures[future]
             try:
-                spec = super().get_kernel_spec(kernel_name)
-                if spec.language.lower() != "python":
-                    return spec
-            except NoSuchKernel:
-                pass
-            return KernelSpec(resource_dir=RESOURCES, **get_kernel_dict())
-
-    class CurrentEnvKernelManager(AsyncKernelManager):
-        @default("kernel_spec_manager")
-        def _kernel_spec_manager_default(self):
-            return CurrentEnvSpecs(data_dir=self.data_dir)
-
-    return CurrentEnvKernelManager
+                results[i] = future.result()
+            except Exception as exc:  # a worker process that died: that notebook only
+                results[i] = NotebookResult(str(subs[i].path), status="error",
+                                            message=f"the grading worker failed: {exc}",
+                                            learner=subs[i].learner)
+            if progress:
+                progress(results[i])
+    return results
 
 
-def grade_notebook(path: str | Path, timeout: float = 60) -> NotebookResult:
-    """Execute one notebook (never writing it) and collect its question rows."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    result = NotebookResult(str(path))
-    try:
-        nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
-        nbformat.validate(nb)
-    except Exception as exc:
-        result.status, result.message = INVALID, _one_line(exc)
-        return result
-    for cell in nb.cells:  # outputs saved in the file must not count, only this run's
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-
-    quiet = logging.getLogger("dlcourse.grade")
-    quiet.addHandler(logging.NullHandler())
-    quiet.propagate = False
-    env = {**os.environ, "DLCOURSE_PROGRESS": "off"}
-    with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as workdir:
-        client = NotebookClient(
-            nb, timeout=timeout, allow_errors=True, shutdown_kernel="immediate",
-            kernel_name=nb.metadata.get("kernelspec", {}).get("name") or "python3",
-            kernel_manager_class=_current_env_kernel_manager(),
-            resources={"metadata": {"path": workdir}}, log=quiet,
-        )
-        try:
-            # The kernel's own stderr is log noise here; learner output arrives via iopub.
-            client.execute(env=env, stderr=subprocess.DEVNULL)
-        except CellTimeoutError:
-            result.status = TIMEOUT
-            result.message = f"a cell ran longer than {timeout:g} s; later cells did not run"
-        except DeadKernelError:
-            result.status = KERNEL_DIED
-            result.message = "the kernel died (crashed or exited); later cells did not run"
-        except Exception as exc:
-            result.status, result.message = FAILED, _one_line(exc)
-    result.questions = question_rows(records(nb))
-    if result.status == OK and not result.questions:
-        result.status = NO_QUESTIONS
-        result.message = "no graded questions were found (does it call exercise.setup()?)"
-    return result
-
-
-def _one_line(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}".strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
-    return first[:200]
-
-
-def notebook_paths(paths: list[str]) -> list[Path]:
-    """Expand directories to the notebooks inside; raise FileNotFoundError for missing paths."""
-    out = []
+def snapshot(paths: list[str]) -> dict[Path, bytes]:
+    """The bytes of every file under ``paths`` (bounded), to compare after the batch."""
+    files: dict[Path, bytes] = {}
+    total = 0
     for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(q for q in p.glob("*.ipynb") if q.is_file())
-        elif p.exists():
-            out.append(p)
+        for f in ([p] if p.is_file() else sorted(p.rglob("*")) if p.is_dir() else []):
+            if f.is_file() and not f.is_symlink():
+                try:
+                    data = f.read_bytes()
+                except OSError:
+                    continue
+                total += len(data)
+                if total > MAX_SNAPSHOT_BYTES:
+                    return files
+                files[f] = data
+    return files
+
+
+def restore(before: dict[Path, bytes]) -> list[str]:
+    """Put back every file that changed or vanished; return their paths."""
+    changed = []
+    for path, data in before.items():
+        try:
+            same = path.is_file() and path.read_bytes() == data
+        except OSError:
+            same = False
+        if not same:
+            changed.append(str(path))
+            try:
+                if path.is_dir() and not path.is_symlink():
+                    continue
+                path.unlink(missing_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            except OSError as exc:
+                print(f"dlcourse grade: could not restore {path}: {exc}", file=sys.stderr)
+    return changed
+
+
+class Progress:
+    """A progress bar on stderr (one line per notebook when stderr is not a terminal)."""
+
+    def __init__(self, total: int, stream=None):
+        self.total, self.done, self.start = total, 0, time.monotonic()
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def __call__(self, result: NotebookResult) -> None:
+        self.done += 1
+        elapsed = time.monotonic() - self.start
+        if self.tty:
+            filled = int(30 * self.done / self.total)
+            bar = "#" * filled + "-" * (30 - filled)
+            end = "\n" if self.done == self.total else ""
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} notebooks, {elapsed:.0f} s"
+                              + end)
         else:
-            raise FileNotFoundError(f"no such file or directory: {p}")
-    return out
+            self.stream.write(f"[{self.done}/{self.total}] {result.path}: "
+                              f"{result.points}/{result.max_points} ({elapsed:.0f} s)\n")
+        self.stream.flush()
 
 
-# -- reporting -----------------------------------------------------------------------------------
-def format_table(results: list[NotebookResult]) -> str:
-    rows = [("notebook", "question", "outcome", "points", "message")]
-    for r in results:
-        if r.status != OK:
-            rows.append((r.path, "-", r.status, "", r.message))
-        for q in r.questions:
-            rows.append((r.path, str(q["notebook_question"]), str(q["outcome"]),
-                         f"{q['points']}/{q['max_points']}", _first_line(q.get("message", ""))))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append("")
-    for r in results:
-        verdict = "passed" if r.passed else "not passed"
-        lines.append(f"{r.path}: {r.points}/{r.max_points} points, {verdict}")
-    points = sum(r.points for r in results)
-    max_points = sum(r.max_points for r in results)
-    passed = sum(r.passed for r in results)
-    lines.append(f"Total: {points}/{max_points} points; "
-                 f"{passed} of {len(results)} notebooks passed")
-    return "\n".join(lines)
-
-
-def _first_line(message: str, width: int = 70) -> str:
-    line = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
-    return line if len(line) <= width else line[: width - 3] + "..."
-
-
-def to_json(results: list[NotebookResult]) -> dict:
-    return {
-        "notebooks": [r.to_json() for r in results],
-        "points": sum(r.points for r in results),
-        "max_points": sum(r.max_points for r in results),
-        "passed": all(r.passed for r in results),
-    }
-
-
-def run(paths: list[str], timeout: float = 60, as_json: bool = False) -> int:
+# -- the command -----------------------------------------------------------------------------------
+def run(paths: list[str], timeout: float = 60, as_json: bool = False, csv_path: str | None = None,
+        per_question: bool = False, workers: int | None = None,
+        time_limit: float | None = None, quiet: bool = False) -> int:
     """The ``dlcourse grade`` command; returns the exit status."""
+    before = snapshot(paths) if all(Path(p).exists() for p in paths) else {}
     try:
-        notebooks = notebook_paths(paths)
+        subs = discover(paths)
     except FileNotFoundError as exc:
         print(f"dlcourse grade: {exc}", file=sys.stderr)
         return 2
-    if not notebooks:
+    if not subs:
         print("dlcourse grade: no notebooks found", file=sys.stderr)
         return 2
-    results = []
-    for path in notebooks:
-        if not as_json:
-            print(f"grading {path} ...", file=sys.stderr, flush=True)
-        results.append(grade_notebook(path, timeout))
-    print(json.dumps(to_json(results), indent=2) if as_json else format_table(results))
-    return 0 if all(r.passed for r in results) else 1
+    options = Options(cell_timeout=timeout, time_limit=time_limit)
+    workers = default_workers() if workers is None else max(1, workers)
+    results = grade_all(subs, options, workers, None if quiet else Progress(len(subs)))
+    changed = restore(before)
+    if csv_path:
+        gradebook.write_csv(csv_path, results, per_question)
+    if as_json:
+        print(json.dumps(gradebook.to_json(results, changed), indent=2))
+    else:
+        print(gradebook.format_table(results, changed))
+    return 0 if all(r.passed for r in results) and not changed else 1

@@ -71,7 +71,7 @@ class Explorer:
         self.fig.draw_without_rendering()  # lay the figure out (twice: it settles), then keep
         self.fig.draw_without_rendering()  # that layout: no re-layout on every move
         self.fig.set_layout_engine("none")
-        self.view = BlittedView(self.fig, moving)
+        self.view = BlittedView(self.fig, moving, self.cached_artists())
         self.controls = dict(self.make_controls())
         for name, control in self.controls.items():
             control.observe(self._on_control(name), names="value")
@@ -108,6 +108,11 @@ class Explorer:
     def make_controls(self) -> Mapping:
         """One widget per parameter (name -> widget), set to ``self.params``."""
         raise NotImplementedError
+
+    def cached_artists(self) -> dict:
+        """Moving artists that change rarely, each with a function of what it depends on: they
+        are drawn once per value, then pasted (see ``BlittedView``)."""
+        return {}
 
     def extra_rows(self) -> list:
         """Widgets shown between the controls and the status line (buttons, a note)."""

@@ -203,6 +203,11 @@ def _verdict(problem: LinearProblem, lr: float, batch_size: int, steps: int, los
         return "bouncing", (f"bouncing: the loss stays near {last:.3g} (lowest possible "
                             f"{best:.3g}): each minibatch pulls (w, b) its own way; a smaller "
                             "learning rate or larger batches settle lower")
+    if zigzag and lr > problem.best_rate:
+        return "still descending", (
+            f"still descending: the loss is {last:.3g} after {steps} steps (lowest possible "
+            f"{best:.3g}); the path zigzags across the valley, each step overshooting almost as "
+            f"much as it corrects: a smaller learning rate would settle sooner")
     return "still descending", (f"still descending: the loss is {last:.3g} after {steps} steps "
                                 f"(lowest possible {best:.3g}); a larger learning rate or more "
                                 f"steps would get further{shape}")
@@ -284,6 +289,10 @@ class LearningRateExplorer(Explorer):
 
     def control_value(self, name: str, value):
         return snap_rate(value) if name == "learning_rate" and value else value
+
+    def cached_artists(self) -> dict:
+        # The step axis follows the steps slider only: drawn once per number of steps.
+        return {self._ax_loss.xaxis: self._ax_loss.get_xlim}
 
     def make_controls(self) -> dict:
         import ipywidgets as widgets
