@@ -46,9 +46,19 @@ def sweep(low: float, high: float, rng: np.random.Generator, n: int = MOVES) -> 
     return np.clip(values, min(low, high), max(low, high)).round(2)
 
 
+#: CPU milliseconds of every timed move, in order (wall time is what the rows report).
+CPU_MS: list[float] = []
+
+
 def timed(move: Callable[[], object]) -> float:
-    start = time.perf_counter()
+    """Wall milliseconds of ``move()``; its CPU milliseconds (all threads) go to ``CPU_MS``.
+
+    On a loaded machine the wall time is inflated by waiting for a core; the CPU time is
+    close to what the move costs on a quiet one.
+    """
+    start, cpu = time.perf_counter(), time.process_time()
     move()
+    CPU_MS.append((time.process_time() - cpu) * 1e3)
     return (time.perf_counter() - start) * 1e3
 
 
@@ -181,11 +191,11 @@ BENCHMARKS = [linear_unit, plane, digit_pass, relu_sum, network_explorer, loss_e
               sgd_stepper, learning_rate]
 
 
-def report(label: str, times: np.ndarray) -> None:
+def report(label: str, times: np.ndarray, cpu: np.ndarray) -> None:
     median, p95 = np.median(times), np.percentile(times, 95)
-    verdict = "ok" if median < MEDIAN_TARGET_MS and p95 < P95_TARGET_MS else "MISSED"
-    print(f"{label:<34}{len(times):>6}{median:>11.1f}{p95:>9.1f}{times.max():>9.1f}  {verdict}",
-          flush=True)
+    verdict = "ok" if median <= MEDIAN_TARGET_MS and p95 <= P95_TARGET_MS else "MISSED"
+    print(f"{label:<34}{len(times):>6}{median:>11.1f}{p95:>9.1f}{times.max():>9.1f}"
+          f"{np.median(cpu):>9.1f}{np.percentile(cpu, 95):>9.1f}  {verdict}", flush=True)
 
 
 def load_average() -> str:
@@ -198,13 +208,14 @@ def main() -> None:
     matplotlib.use("Agg")
     print(f"load average (1, 5, 15 min) at start: {load_average()} on {os.cpu_count()} CPUs")
     print(f"targets: median < {MEDIAN_TARGET_MS:.0f} ms, p95 < {P95_TARGET_MS:.0f} ms\n")
-    print(f"{'explorer':<34}{'moves':>6}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}  target")
+    print(f"{'explorer':<34}{'moves':>6}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}"
+          f"{'cpu med':>9}{'cpu p95':>9}  target (wall)")
     started = time.perf_counter()
     rng = np.random.default_rng(0)
     for benchmark in BENCHMARKS:
         try:
             for label, times in benchmark(rng):
-                report(label, times)
+                report(label, times, np.array(CPU_MS[-len(times):]))
         except Exception as error:  # one broken explorer should not hide the others' numbers
             print(f"{benchmark.__name__:<34}  failed: {type(error).__name__}: {error}")
     print(f"\n{time.perf_counter() - started:.0f} s in all; load average at the end: "

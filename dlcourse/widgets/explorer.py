@@ -98,7 +98,8 @@ class Explorer:
         raise NotImplementedError
 
     def draw(self, state) -> None:
-        """Set the moving artists for ``state`` (``self.state`` is still the one drawn before)."""
+        """Set the moving artists for ``state``. ``self.params`` are already the new parameters;
+        ``self.state`` is still the state drawn before (for a "previous setting" ghost)."""
         raise NotImplementedError
 
     def describe(self, state) -> str:
@@ -162,9 +163,11 @@ class Explorer:
 
     def show(self) -> None:
         """Display the explorer, with a static figure and its alt text as the fallback."""
+        from dlcourse.plots import setup_notebook
         from dlcourse.widgets.frontend import display_accessibility
         from dlcourse.widgets.view import show
 
+        setup_notebook()  # the lesson's static figures sharp and described too
         show(self.box, self.fig, title=self.TITLE, alt=self.description)
         display_accessibility()
 

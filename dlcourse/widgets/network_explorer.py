@@ -32,6 +32,7 @@ STEPS = 300
 LEARNING_RATE = 0.1
 MOMENTUM = 0.9
 GRID = 70
+DTYPE = np.float32
 
 
 @dataclass(frozen=True)
@@ -92,15 +93,17 @@ def train_network(dataset: str, width: int, depth: int) -> TrainedNetwork:
     """Train (once; later calls return the cached result) and evaluate on a grid."""
     dataset, width, depth = _check(dataset, width, depth)
     x, y = load_points(dataset)
-    targets = y.reshape(-1, 1).astype(float)
-    model = build_network(width, depth)
+    # float32: the learner waits for this training the first time a setting is shown, and
+    # single precision makes the widest networks nearly twice as fast (same boundaries).
+    inputs, targets = x.astype(DTYPE), y.reshape(-1, 1).astype(DTYPE)
+    model = build_network(width, depth).to(DTYPE)
     optimizer = dl.SGD(model.parameters(), learning_rate=LEARNING_RATE, momentum=MOMENTUM)
-    losses = np.array([dl.train_step(model, x, targets, dl.binary_crossentropy, optimizer)
-                       for _ in range(STEPS)])
+    losses = np.array([dl.train_step(model, inputs, targets, dl.binary_crossentropy, optimizer)
+                       for _ in range(STEPS)], dtype=float)
     gx, gy = grid_axes(x)
-    mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
-    probability = dl.predict(model, mesh).reshape(GRID, GRID)
-    accuracy = dl.accuracy(y, dl.predict(model, x))
+    mesh = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2).astype(DTYPE)
+    probability = dl.predict(model, mesh).reshape(GRID, GRID).astype(float)
+    accuracy = dl.accuracy(y, dl.predict(model, inputs))
     return TrainedNetwork(dataset, width, depth, model, x, y, gx, gy, probability, losses,
                           accuracy)
 
