@@ -113,8 +113,8 @@ EXPLORERS = [
     ExplorerCase("03 dense layer", "from dlcourse.widgets.dense_layer import show_dense_layer\n"
                  "explorer = show_dense_layer()",
                  [Control("slider", "example (row of x)"), Control("slider", "unit to edit"),
-                  Control("slider", "weight from x0"), Control("slider", "bias"),
-                  Control("button", "reset weights")]),
+                  Control("slider", "weight from x0"), Control("slider", "bias")]),
+    # ("reset weights" is left out: pressed again it changes nothing, so no image follows)
     # 17 steps: the slider goes to the end and back a little; back and next stay enabled
     ExplorerCase("09 backprop stepper",
                  "from dlcourse.widgets.backprop_stepper import show_backprop_stepper\n"

@@ -2,7 +2,6 @@
 step, settings), including that playing trains in short turns of the event loop."""
 
 import asyncio
-import html
 import math
 import time
 
@@ -11,6 +10,7 @@ import pytest
 
 import dlcourse as dl
 from dlcourse.widgets.training_loop import (
+    PLAY_EPOCHS_PER_SECOND,
     SLICE_SECONDS,
     TrainingRun,
     check_settings,
@@ -158,11 +158,23 @@ def test_changing_a_setting_starts_a_new_run_but_epochs_only_extend_it():
     explorer.controls["width"].value = 16
     assert explorer.run is not run and explorer.run.width == 16 and explorer.run.progress == 0
     explorer.controls["learning_rate"].value = 0.2
-    assert explorer.run.learning_rate == pytest.approx(0.2)
+    assert explorer.run.learning_rate == 0.2
+    explorer.update(learning_rate=0.03)  # between two stops: the slider shows the nearer
+    assert explorer.run.learning_rate == 0.03 and explorer.controls["learning_rate"].value == 0.02
     with pytest.raises(ValueError, match="batch_size must be an integer in 1..256"):
         explorer.update(batch_size=1000)
     with pytest.raises(TypeError, match="update\\(\\) takes width, learning_rate"):
         explorer.update(momentum=0.5)
+
+
+def test_the_learning_rate_slider_has_round_stops_on_a_log_scale():
+    explorer = show_training_loop(display=False)
+    slider = explorer.controls["learning_rate"]
+    assert slider.value == 0.05 and explorer.run.learning_rate == 0.05  # no drift to 0.0501
+    labels = [label for label, _ in slider.options]
+    assert labels[:3] == ["0.001", "0.002", "0.005"] and labels[-1] == "1"
+    ratios = np.diff(np.log10([rate for _, rate in slider.options]))
+    assert np.all((ratios > 0.2) & (ratios < 0.5))  # evenly spread on a log scale
 
 
 def test_play_without_an_event_loop_trains_to_the_end():
@@ -201,6 +213,8 @@ def test_playing_takes_short_turns_and_pause_stops_it():
     drawn = [seconds for seconds, n in turns if not n]
     assert trained and drawn  # it trained, and it redrew in turns of their own
     assert max(trained) < SLICE_SECONDS + 0.25  # one batch past the slice, even on a busy machine
+    # at the pace of play: about 0.6 s x 2 epochs a second, not as fast as it can
+    assert paused_at <= 0.7 * PLAY_EPOCHS_PER_SECOND + 0.1
     assert not explorer.run.done
 
 

@@ -291,9 +291,13 @@ class DenseLayerExplorer(Explorer):
             ax.text(0.1, y + 0.075, f"x{i}", ha="center", va="bottom", fontsize=9)
         self.unit_texts = [ax.text(0.8, y, "", ha="center", va="center", fontsize=9, zorder=4)
                            for y in self.unit_y]
-        self.unit_labels = [ax.text(0.9, y, f"unit {j}", ha="left", va="center", fontsize=9)
-                            for j, y in enumerate(self.unit_y)]
-        self.diagram_title = ax.set_title("", fontsize=10)
+        for j, y in enumerate(self.unit_y):
+            ax.text(0.9, y + 0.02, f"unit {j}", ha="left", va="bottom", fontsize=9)
+        # Only this marker moves (to the unit being edited): fewer texts to draw on each move.
+        self.editing = ax.text(0.9, 0.0, "(editing)", ha="left", va="top", fontsize=9,
+                               fontweight="bold")
+        ax.set_title("the example in the solid box: each unit's\n"
+                     "weighted sum (line: what x_i × W_ij adds)", fontsize=10)
 
         self.panels = {}
         titles = {"x": "inputs x", "W": "@ weights W", "b": "+ biases b", "y": "= outputs y"}
@@ -320,15 +324,17 @@ class DenseLayerExplorer(Explorer):
         axes["x"].set_xlabel("input", fontsize=9)
         axes["y"].set_xlabel("unit", fontsize=9)
         axes["b"].set_xlabel("unit", fontsize=9)
-        self.note = self.fig.text(3.6 / fig_w, 0.08, "", ha="left", va="bottom", fontsize=9,
-                                  wrap=True)
+        self.fig.text(3.6 / fig_w, 0.08, "solid box: the example; the sums in the diagram "
+                      "are its row of y.\ndashed box: the unit being edited; its weights are "
+                      "its column of W, its outputs its column of y.", ha="left", va="bottom",
+                      fontsize=9)
         return self._moving()
 
     def _moving(self) -> list:
         """What a change can alter; the rest (axes, ticks, titles) is a cached background."""
         moving = [line for row in self.lines for line in row]
         moving += [self.in_dots, self.unit_dots, *self.in_texts, *self.unit_texts,
-                   *self.unit_labels, self.diagram_title, self.note]
+                   self.editing]
         for image, texts, row_box, col_box in self.panels.values():
             moving += [image, *texts.ravel(), row_box, col_box]
         # The images would paint over the frames of their axes: redraw those on top.
@@ -356,11 +362,7 @@ class DenseLayerExplorer(Explorer):
             _number(text, value, self.param_norm)
         for text, value in zip(self.unit_texts, state.sums, strict=True):
             _number(text, value, self.out_norm)
-        for j, label in enumerate(self.unit_labels):
-            label.set_text(f"unit {j}" + ("\n(editing)" if j == state.unit else ""))
-            label.set_fontweight("bold" if j == state.unit else "normal")
-        self.diagram_title.set_text(f"example {state.example}: each unit's weighted sum\n"
-                                    "(line: what x_i × W_ij adds)")
+        self.editing.set_y(self.unit_y[state.unit] - 0.01)
         for name, values, row, col in (("x", state.x, state.example, None),
                                        ("W", state.W, None, state.unit),
                                        ("b", state.b[None, :], None, state.unit),
@@ -380,10 +382,6 @@ class DenseLayerExplorer(Explorer):
             col_box.set_visible(col is not None)
             if col is not None:
                 col_box.set_x(col - 0.5)
-        self.note.set_text(f"solid box: example {state.example}; the sums in the diagram are "
-                           f"row {state.example} of y.\ndashed box: unit {state.unit}; its "
-                           f"weights are column {state.unit} of W, its outputs column "
-                           f"{state.unit} of y.")
 
 
 def _number(text, value: float, norm, digits: int = 2) -> None:

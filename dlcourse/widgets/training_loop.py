@@ -31,6 +31,9 @@ from dlcourse.widgets.explorer import Explorer, status_box
 WIDTHS = (4, 8, 16, 32, 64, 128)
 BATCH_SIZES = (1, 4, 8, 16, 32, 64, 128, 256)
 RATE_RANGE = (1e-3, 1.0)
+#: The learning-rate slider's stops: a log scale in round numbers (1, 2, 5 a decade), so the
+#: slider shows and announces 0.05, not 0.0501 or its exponent.
+RATES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 MAX_EPOCHS = 50
 MOMENTUM = 0.9  # as lesson 10's dl.fit uses
 #: Training digits held out for validation, as lesson 10 does: the first 300 of a seeded shuffle.
@@ -109,6 +112,10 @@ class TrainingRun:
     @property
     def batches_per_epoch(self) -> int:
         return math.ceil(len(self.split.x_train) / self.batch_size)
+
+    @property
+    def batches_trained(self) -> int:
+        return self.epoch * self.batches_per_epoch + self.batches_done
 
     @property
     def progress(self) -> float:
@@ -220,6 +227,10 @@ TILE = (8 + TITLE_ROWS + 1, 8 + 2)
 LOSS_LIMITS = (1e-3, 1e2)
 #: At most this many redraws a second while playing: the rest of the time trains.
 REDRAW_INTERVAL = 0.25
+#: Playing trains this many epochs a second (the default 20 epochs take 10 s to watch).
+PLAY_EPOCHS_PER_SECOND = 2.0
+#: How long a turn of play that had nothing to do waits before the next (seconds).
+IDLE_WAIT = 0.02
 
 
 class TrainingLoopExplorer(Explorer):
@@ -241,6 +252,7 @@ class TrainingLoopExplorer(Explorer):
         self._tick_handle = None
         self._drawn_epochs = None
         self._behind = False  # trained since the last redraw
+        self._pace = None  # (run, time, batches trained) when playing started
         self._last_draw = 0.0
         super().__init__(width=width, learning_rate=learning_rate, batch_size=batch_size,
                          epochs=epochs)
@@ -276,8 +288,9 @@ class TrainingLoopExplorer(Explorer):
 
     # -- playing ---------------------------------------------------------------------------------
     def tick(self, seconds: float = SLICE_SECONDS) -> int:
-        """One turn of play: the redraw, when one is due, or else a slice of about ``seconds``
-        of training; return the batches trained. Never both: each turn stays short."""
+        """One turn of play: the redraw, when one is due, or else a slice of at most about
+        ``seconds`` of training, no further than the pace allows; return the batches trained.
+        Never both: each turn stays short."""
         now = time.perf_counter()
         if self._behind and (self.run.done or now - self._last_draw >= REDRAW_INTERVAL):
             self.refresh()
@@ -286,33 +299,49 @@ class TrainingLoopExplorer(Explorer):
             if self.run.done:
                 self.stop()
             return 0
-        trained = self.run.train_for(seconds)
-        self._behind = self._behind or trained > 0 or self.run.done
+        run = self.run
+        if self._pace is None or self._pace[0] is not run:
+            self._pace = (run, now, run.batches_trained)  # a new run: a new clock
+        _, since, first = self._pace
+        allowed = first + int((now - since) * PLAY_EPOCHS_PER_SECOND * run.batches_per_epoch)
+        trained = 0
+        deadline = now + seconds
+        while run.batches_trained < allowed and not run.done:
+            trained += run.train_batches(1)
+            if time.perf_counter() >= deadline:
+                break
+        self._behind = self._behind or trained > 0 or run.done
         return trained
 
     def start(self) -> None:
-        """Play: train slice after slice on the kernel's event loop until done or paused."""
+        """Play: train slice after slice on the kernel's event loop, at
+        ``PLAY_EPOCHS_PER_SECOND`` (so the curves can be watched growing), until the last
+        epoch or a pause."""
         import asyncio
 
         if self.run.done:
             return
         self.playing = True
+        self._pace = None
         self._sync_buttons()
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop (a script): train to the end at once
-            while self.playing:
-                self.tick()
+            self.run.train_batches(self.run.epochs * self.run.batches_per_epoch)
+            self.refresh()
+            self.stop()
             return
 
         def turn() -> None:
             self._tick_handle = None
             if not self.playing:
                 return
-            self.tick()
+            last_draw = self._last_draw
+            busy = self.tick() > 0 or self._last_draw != last_draw  # trained, or redrew
             if self.playing:
-                # call_later(0): widget events queued meanwhile (pause!) are handled first
-                self._tick_handle = loop.call_later(0.0, turn)
+                # widget events queued meanwhile (pause!) are handled before the next turn;
+                # a turn with nothing to do (ahead of the pace) waits a little
+                self._tick_handle = loop.call_later(0.0 if busy else IDLE_WAIT, turn)
 
         self._tick_handle = loop.call_soon(turn)
 
@@ -351,18 +380,24 @@ class TrainingLoopExplorer(Explorer):
         self.step.disabled = done
 
     # -- controls --------------------------------------------------------------------------------
+    def control_value(self, name: str, value):
+        """The slider's stop for a learning rate set from code: the nearest on a log scale."""
+        if name == "learning_rate":
+            return min(RATES, key=lambda rate: abs(math.log(rate / value)))
+        return value
+
     def make_controls(self) -> dict:
         import ipywidgets as widgets
 
         p = self.params
         wide = {"description_width": "initial"}
-        low, high = (math.log10(v) for v in RATE_RANGE)
         return {
             "width": widgets.SelectionSlider(options=WIDTHS, value=p["width"],
                                              description="hidden units", style=wide),
-            "learning_rate": widgets.FloatLogSlider(
-                value=p["learning_rate"], base=10, min=low, max=high, step=0.05,
-                description="learning rate", readout_format=".3g", style=wide),
+            "learning_rate": widgets.SelectionSlider(
+                options=[(f"{rate:g}", rate) for rate in RATES],
+                value=self.control_value("learning_rate", p["learning_rate"]),
+                description="learning rate", style=wide),
             "batch_size": widgets.SelectionSlider(options=BATCH_SIZES, value=p["batch_size"],
                                                   description="batch size", style=wide),
             "epochs": widgets.IntSlider(value=p["epochs"], min=1, max=MAX_EPOCHS,
@@ -415,13 +450,16 @@ class TrainingLoopExplorer(Explorer):
         # plain labels and no minor ticks: mathtext labels of a log axis are slow to draw
         loss_ax.yaxis.set_minor_locator(NullLocator())
         loss_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        loss_ax.set(xlabel="epoch", ylabel="loss (log scale)", title="loss")
+        loss_ax.set(xlabel="epoch", ylabel="loss (log scale)")
+        # the settings in the titles: the figure says what it shows (a saved copy too)
+        self.loss_title = loss_ax.set_title("", fontsize=10)
         loss_ax.legend(fontsize=8, loc="upper right")
         (self.acc_line,) = acc_ax.plot([], [], "o-", ms=3, color=TRAIN_COLOR, label="training")
         (self.val_acc_line,) = acc_ax.plot([], [], "s--", ms=3, color=VAL_COLOR,
                                            label="validation")
         acc_ax.set_ylim(0, 1.02)
-        acc_ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+        acc_ax.set(xlabel="epoch", ylabel="accuracy")
+        self.acc_title = acc_ax.set_title("", fontsize=10)
         acc_ax.legend(fontsize=8, loc="lower right")
         for ax in (loss_ax, acc_ax):
             ax.grid(alpha=0.3)
@@ -447,6 +485,7 @@ class TrainingLoopExplorer(Explorer):
         self._set_epochs(self.params["epochs"])
         return [self.batch_line, self.loss_line, self.val_loss_line, self.acc_line,
                 self.val_acc_line, *self.now_lines, self.mosaic, *self.mistake_titles,
+                self.loss_title, self.acc_title,
                 self.mistakes_heading]
 
     def _set_epochs(self, epochs: int) -> None:
@@ -460,6 +499,9 @@ class TrainingLoopExplorer(Explorer):
             if self.view is not None:
                 self.view.recapture()  # the epoch axes are in the cached background
         h = run.history
+        self.loss_title.set_text(f"loss: {run.width} hidden units, learning rate "
+                                 f"{run.learning_rate:g}")
+        self.acc_title.set_text(f"accuracy: batches of {run.batch_size}, {run.epochs} epochs")
         self.batch_line.set_data(run.batch_epochs, _on_scale(run.batch_losses))
         self.loss_line.set_data(h["epoch"], _on_scale(h["loss"]))
         self.val_loss_line.set_data(h["epoch"], _on_scale(h["val_loss"]))
