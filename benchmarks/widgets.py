@@ -13,7 +13,8 @@ every setting visited once in slider order (each move trains), moves among setti
 (the cache answers), and one-notch moves after the idle time in which a kernel trains the
 neighbouring settings (simulated by calling ``prefetch_neighbours()`` untimed).
 
-Targets (CONTRIBUTING.md): median < 100 ms and 95th percentile < 200 ms on two cores. The load
+Targets (DESIGN.md): median <= 100 ms and 95th percentile <= 250 ms on two cores, kernel side
+here; benchmarks/explorers_in_browser.py measures what the learner sees in the browser. The load
 average is printed first: other work on the machine inflates every number.
 """
 
@@ -28,7 +29,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 MOVES = 50
-MEDIAN_TARGET_MS, P95_TARGET_MS = 100.0, 200.0
+MEDIAN_TARGET_MS, P95_TARGET_MS = 100.0, 250.0
 
 Row = tuple[str, np.ndarray]  # a label and the milliseconds of each timed move
 

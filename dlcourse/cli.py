@@ -26,7 +26,16 @@ def _progress(args) -> int:
     from .grading import progress
 
     path = Path(args.file) if args.file else progress.progress_path()
-    rows = progress.summary(progress.load(path)) if path else []
+    try:
+        from .grading import registry
+
+        known = registry.declared()
+    except Exception as exc:  # a broken course module must not hide the learner's progress
+        print(f"dlcourse progress: could not list the course's exercises ({exc})",
+              file=sys.stderr)
+        known = {}
+    data = progress.load(path) if path else progress.empty()
+    rows = progress.summary(data, known)
     if args.json:
         print(json.dumps({"path": str(path) if path else None, "exercises": rows}, indent=2))
     elif path is None:

@@ -205,9 +205,37 @@ def layout(graph: Graph, sweeps: int = 8) -> dict[int, tuple[float, float]]:
 
 # -- drawing --------------------------------------------------------------------------------------
 COLORS = {"op": "#dbe9f6", "parameter": "#fde2c4", "constant": "#e8e8e8", "output": "#d5efd5"}
-GRAD_COLOR = "#c0392b"
-BOX_WIDTH, BOX_HEIGHT = 0.9, 0.8
-COLUMN_INCHES, ROW_INCHES = 1.5, 1.1
+GRAD_COLOR = "#b03020"  # dark enough for small text on the light boxes (contrast above 4.5:1)
+FONT_SIZE = 9.5  # points; at 100 dpi, shown pixel for pixel (96 px per inch), 9.9 pt on screen
+DPI = 100
+ROW_INCHES = 1.15
+PAD_INCHES = 0.08  # free space between a box's longest line and its border, each side
+GAP_INCHES = 0.28  # between two boxes of neighbouring columns, room for the arrow
+
+
+def box_lines(node: Node, is_output: bool = False) -> list[tuple[str, str, str]]:
+    """The lines of text one box shows: (text, colour, style)."""
+    lines = [(node.label, "black", "bold")]
+    if node.name and node.op:
+        lines.append((node.operation, "#333333", "italic"))
+    lines += [(f"shape {node.shape}", "#333333", "normal"),
+              (f"value {_tight(node.value_summary)}", "black", "normal")]
+    if node.grad_summary is not None:
+        lines.append((f"grad {_tight(node.grad_summary)}", GRAD_COLOR, "normal"))
+    return lines
+
+
+def _tight(summary: str) -> str:
+    return summary.replace(" … ", "…")  # a range without its spaces: narrower boxes
+
+
+def text_inches(text: str, fontsize: float = FONT_SIZE, bold: bool = False) -> float:
+    """Width of ``text`` when drawn, in inches (measured with matplotlib's own font metrics)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    font = FontProperties(size=fontsize, weight="bold" if bold else "normal")
+    return TextPath((0, 0), text, prop=font).get_extents().width / 72.0
 
 
 def draw_graph(tensor, ax=None, names: Mapping[str, object] | None = None):
@@ -215,7 +243,8 @@ def draw_graph(tensor, ax=None, names: Mapping[str, object] | None = None):
 
     One box per value: its name or operation, its shape, its values (``value``) and, once
     ``backward()`` has run, its gradient (``grad``, in red). Arrows go from inputs to results.
-    Parameters are orange, fixed inputs grey, operations blue, the traced result green.
+    Parameters are orange, fixed inputs grey, operations blue, the traced result green. Boxes are
+    as wide as their longest line, so no number spills out, and text is 10 pt at 100 dpi.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
@@ -224,54 +253,59 @@ def draw_graph(tensor, ax=None, names: Mapping[str, object] | None = None):
     if names is not None and isinstance(tensor, Graph):
         raise ValueError("draw_graph: give names to trace(), not with an already traced Graph")
     positions = {i: (x, -y) for i, (x, y) in layout(graph).items()}  # first rows on top
+    lines = {n.index: box_lines(n) for n in graph.nodes}
+    widest = max(text_inches(text, bold=style == "bold")
+                 for node_lines in lines.values() for text, _, style in node_lines)
+    box_inches = widest + 2 * PAD_INCHES
+    column_inches = box_inches + GAP_INCHES
+    box_width = box_inches / column_inches            # in column units
+    most_lines = max(len(v) for v in lines.values())
+    box_height = min(0.92, (most_lines * 1.35 * FONT_SIZE / 72 + 0.12) / ROW_INCHES)
     xs = [x for x, _ in positions.values()]
     ys = [y for _, y in positions.values()]
-    n_columns, n_rows = max(xs) + 1, max(ys) - min(ys) + 1
+    n_columns, n_rows = max(xs) - min(xs) + 1, max(ys) - min(ys) + 1
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(3.0, COLUMN_INCHES * n_columns),
-                                      max(2.2, ROW_INCHES * n_rows + 0.6)), dpi=80)
+        height = max(2.2, ROW_INCHES * n_rows + 0.7)
+        fig, ax = plt.subplots(figsize=(max(3.0, column_inches * n_columns), height), dpi=DPI)
+        # the axes fill the width, so a box is exactly as wide in inches as it was sized for;
+        # the bottom margin holds the legend
+        fig.subplots_adjust(left=0, right=1, top=1 - 0.05 / height, bottom=0.7 / height)
 
     for parent, child in graph.edges:
         (x0, y0), (x1, y1) = positions[parent], positions[child]
         ax.add_patch(FancyArrowPatch(
-            (x0 + BOX_WIDTH / 2, y0), (x1 - BOX_WIDTH / 2, y1), arrowstyle="-|>",
-            mutation_scale=10, color="#555555", linewidth=1.0, shrinkA=1, shrinkB=1,
+            (x0 + box_width / 2, y0), (x1 - box_width / 2, y1), arrowstyle="-|>",
+            mutation_scale=12, color="#555555", linewidth=1.1, shrinkA=1, shrinkB=1,
             connectionstyle="arc3,rad=0" if y0 == y1 else "arc3,rad=0.08", gid="edge",
         ))
     for node in graph.nodes:
         x, y = positions[node.index]
         kind = "output" if node is graph.output else node.kind
         ax.add_patch(FancyBboxPatch(
-            (x - BOX_WIDTH / 2, y - BOX_HEIGHT / 2), BOX_WIDTH, BOX_HEIGHT,
+            (x - box_width / 2, y - box_height / 2), box_width, box_height,
             boxstyle="round,pad=0,rounding_size=0.06", facecolor=COLORS[kind],
             edgecolor="#444444", linewidth=1.0, gid=f"node {node.index}",
         ))
-        lines = [(node.label, "black", "bold")]
-        if node.name and node.op:
-            lines.append((node.operation, "#333333", "italic"))
-        lines += [(f"shape {node.shape}", "#333333", "normal"),
-                  (f"value {node.value_summary}", "black", "normal")]
-        if node.grad_summary is not None:
-            lines.append((f"grad {node.grad_summary}", GRAD_COLOR, "normal"))
-        step = BOX_HEIGHT / (len(lines) + 0.4)
-        for k, (text, color, style) in enumerate(lines):
-            ax.text(x, y + BOX_HEIGHT / 2 - step * (k + 0.7), text, ha="center", va="center",
-                    fontsize=7.5, color=color, clip_on=False,
+        node_lines = lines[node.index]
+        step = box_height / (len(node_lines) + 0.4)
+        for k, (text, color, style) in enumerate(node_lines):
+            ax.text(x, y + box_height / 2 - step * (k + 0.7), text, ha="center", va="center",
+                    fontsize=FONT_SIZE, color=color, clip_on=False,
                     fontweight="bold" if style == "bold" else "normal",
                     fontstyle="italic" if style == "italic" else "normal")
 
-    ax.set_xlim(min(xs) - 0.55, max(xs) + 0.55)
+    ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
     ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
     ax.set_aspect("auto")
     ax.axis("off")
     kinds = sorted({"output" if n is graph.output else n.kind for n in graph.nodes},
                    key=list(COLORS).index)
     ax.legend(handles=[Patch(facecolor=COLORS[k], edgecolor="#444444", label=k) for k in kinds],
-              loc="upper left", bbox_to_anchor=(0, 0), ncol=len(kinds), fontsize=7.5,
+              loc="upper left", bbox_to_anchor=(0, 0), ncol=len(kinds), fontsize=FONT_SIZE,
               frameon=False)
     if any(node.grad_summary is not None for node in graph.nodes):
         ax.annotate("value: forward pass    grad: d(output)/d(value), from backward()",
-                    xy=(0, 0), xycoords="axes fraction", xytext=(4, -22),
-                    textcoords="offset points", ha="left", va="top", fontsize=7.5,
+                    xy=(0, 0), xycoords="axes fraction", xytext=(4, -24),
+                    textcoords="offset points", ha="left", va="top", fontsize=FONT_SIZE,
                     color=GRAD_COLOR)
     return ax

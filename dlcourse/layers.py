@@ -8,29 +8,38 @@ import numpy as np
 
 from dlcourse import ops
 from dlcourse.checks import positive_int
+from dlcourse.module import Module
+from dlcourse.seeding import generator
 from dlcourse.tensor import Tensor, as_array, no_grad
 
-
-class Layer:
-    """Something that maps a Tensor to a Tensor and may own parameters."""
-
-    def __call__(self, x) -> Tensor:
-        raise NotImplementedError
-
-    def parameters(self) -> list[Tensor]:
-        return []
-
+Layer = Module  # the name the first lessons use for "something with parameters you can call"
 
 
 def _inputs(x, name: str, n_inputs: int, dtype) -> Tensor:
-    """Check a batch of inputs: shape (batch, n_inputs), finite numbers."""
-    x = ops.tensor(x, f"{name} inputs")
-    if x.ndim != 2 or x.shape[1] != n_inputs:
-        hint = "; for a single sample use x.reshape(1, -1)" if x.shape == (n_inputs,) else ""
-        raise ValueError(f"{name} expects inputs of shape (batch, {n_inputs}), got {x.shape}{hint}")
-    if x.dtype != dtype:
-        x = ops.tensor(x.data.astype(dtype)) if not x.requires_grad else x
+    """A batch of inputs of shape (batch, n_inputs) in the parameters' dtype, or a clear error.
+
+    Inputs that need no gradient are cast to ``dtype``, so a float32 model computes in float32.
+    """
+    if type(x) is not Tensor:
+        x = ops.tensor(x, f"{name} inputs")
+    shape = x.data.shape
+    if len(shape) != 2 or shape[1] != n_inputs:
+        hint = "; for a single sample use x.reshape(1, -1)" if shape == (n_inputs,) else ""
+        raise ValueError(f"{name} expects inputs of shape (batch, {n_inputs}), got {shape}{hint}")
+    if x.data.dtype != dtype and not x.requires_grad:
+        x = Tensor(x.data, dtype=dtype)
     return x
+
+
+def _float_dtype(dtype, layer: str) -> np.dtype:
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{layer} dtype must be a numpy float dtype such as 'float32', "
+                        f"got {dtype!r}") from None
+    if dtype.kind != "f":
+        raise TypeError(f"{layer} dtype must be a float dtype such as 'float32', got {dtype}")
+    return dtype
 
 
 def _parameter(value, shape: tuple, what: str, dtype) -> Tensor:
@@ -40,74 +49,73 @@ def _parameter(value, shape: tuple, what: str, dtype) -> Tensor:
     return Tensor(array.copy(), requires_grad=True, name=what)
 
 
-class LinearUnit(Layer):
+class LinearUnit(Module):
     """One neuron with no activation: y = w·x + b.
 
     ``w`` has shape (n_inputs,) and ``b`` is a single number. Called on a batch ``x`` of shape
     (batch, n_inputs) it returns shape (batch,); with one input, ``x`` may also be shape (batch,).
     """
 
-    def __init__(self, n_inputs: int, w=None, b=None, seed: int | None = 0, dtype="float64"):
+    def __init__(self, n_inputs: int, w=None, b=None, seed: int | None = None,
+                 dtype="float64"):
         self.n_inputs = positive_int(n_inputs, "LinearUnit n_inputs")
-        self.dtype = np.dtype(dtype)
-        rng = np.random.default_rng(seed)
+        dtype = _float_dtype(dtype, "LinearUnit")
         if w is None:
-            w = rng.normal(0.0, 1.0 / np.sqrt(self.n_inputs), self.n_inputs)
+            w = generator(seed).normal(0.0, 1.0 / np.sqrt(self.n_inputs), self.n_inputs)
         w = np.ravel(as_array(w, "LinearUnit w"))
-        self.w = _parameter(w, (self.n_inputs,), "w", self.dtype)
-        self.b = _parameter(0.0 if b is None else b, (), "b", self.dtype)
+        self.w = _parameter(w, (self.n_inputs,), "w", dtype)
+        self.b = _parameter(0.0 if b is None else b, (), "b", dtype)
 
-    def __call__(self, x) -> Tensor:
+    def forward(self, x) -> Tensor:
         x = ops.tensor(x, "LinearUnit inputs")
         if x.ndim == 1 and self.n_inputs == 1:
             x = ops.reshape(x, (-1, 1))
-        x = _inputs(x, "LinearUnit", self.n_inputs, self.dtype)
+        x = _inputs(x, "LinearUnit", self.n_inputs, self.w.data.dtype)
         return ops.dot(x, self.w) + self.b
-
-    def parameters(self) -> list[Tensor]:
-        return [self.w, self.b]
 
     def __repr__(self) -> str:
         return f"LinearUnit(n_inputs={self.n_inputs})"
 
 
-class ReLU(Layer):
+class ReLU(Module):
     """max(0, x), element by element."""
 
-    def __call__(self, x) -> Tensor:
+    def forward(self, x) -> Tensor:
         return ops.relu(x)
 
     def __repr__(self) -> str:
         return "ReLU()"
 
 
-class Sigmoid(Layer):
+class Sigmoid(Module):
     """1 / (1 + exp(-x)): squashes any number into (0, 1)."""
 
-    def __call__(self, x) -> Tensor:
+    def forward(self, x) -> Tensor:
         return ops.sigmoid(x)
 
     def __repr__(self) -> str:
         return "Sigmoid()"
 
 
-class Softmax(Layer):
+class Softmax(Module):
     """Turns a row of scores into probabilities that sum to 1."""
 
     def __init__(self, axis: int = -1):
         self.axis = axis
 
-    def __call__(self, x) -> Tensor:
+    def forward(self, x) -> Tensor:
         return ops.softmax(x, axis=self.axis)
 
     def __repr__(self) -> str:
         return "Softmax()"
 
 
-ACTIVATIONS: dict[str, Callable[[], Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "softmax": Softmax}
+ACTIVATIONS: dict[str, Callable[[], Module]] = {
+    "relu": ReLU, "sigmoid": Sigmoid, "softmax": Softmax,
+}
 
 
-def _activation(activation) -> Layer | None:
+def _activation(activation) -> Module | None:
     if activation is None or activation == "linear":
         return None
     if isinstance(activation, str):
@@ -117,75 +125,79 @@ def _activation(activation) -> Layer | None:
                 f"{sorted(ACTIVATIONS) + ['linear', None]}"
             )
         return ACTIVATIONS[activation]()
-    if isinstance(activation, Layer):
+    if isinstance(activation, type):
+        raise TypeError(f"activation must be a layer, not the class {activation.__name__}: "
+                        f"write {activation.__name__}() with brackets, or a name such as 'relu'")
+    if isinstance(activation, Module):
         return activation
     if callable(activation):
         return _FunctionLayer(activation)
     raise TypeError(f"activation must be a name, a layer or a function, got {activation!r}")
 
 
-class _FunctionLayer(Layer):
+class _FunctionLayer(Module):
     def __init__(self, fn):
         self.fn = fn
 
-    def __call__(self, x) -> Tensor:
+    def forward(self, x) -> Tensor:
         return self.fn(x)
 
     def __repr__(self) -> str:
         return getattr(self.fn, "__name__", "activation")
 
 
-class Dense(Layer):
+class Dense(Module):
     """A layer of ``n_units`` linear units sharing the same inputs: activation(x @ W + b).
 
     ``W`` has shape (n_inputs, n_units): column j holds the weights of unit j. Weights start
     random (He initialisation, suited to ReLU), seeded by ``seed``; biases start at zero.
     """
 
-    def __init__(self, n_inputs: int, n_units: int, activation=None, seed: int | None = 0,
+    def __init__(self, n_inputs: int, n_units: int, activation=None, seed: int | None = None,
                  dtype="float64"):
         self.n_inputs = positive_int(n_inputs, "Dense n_inputs")
         self.n_units = positive_int(n_units, "Dense n_units")
-        self.activation = _activation(activation)
-        self.dtype = np.dtype(dtype)
-        rng = np.random.default_rng(seed)
+        dtype = _float_dtype(dtype, "Dense")
         scale = np.sqrt(2.0 / self.n_inputs)
-        W = rng.normal(0.0, scale, (self.n_inputs, self.n_units))
-        self.W = Tensor(W, requires_grad=True, dtype=self.dtype, name="W")
-        self.b = Tensor(np.zeros(self.n_units), requires_grad=True, dtype=self.dtype, name="b")
+        W = generator(seed).normal(0.0, scale, (self.n_inputs, self.n_units))
+        self.W = Tensor(W, requires_grad=True, dtype=dtype, name="W")
+        self.b = Tensor(np.zeros(self.n_units), requires_grad=True, dtype=dtype, name="b")
+        self.activation = _activation(activation)
 
-    def __call__(self, x) -> Tensor:
-        x = _inputs(x, "Dense", self.n_inputs, self.dtype)
+    def forward(self, x) -> Tensor:
+        x = _inputs(x, "Dense", self.n_inputs, self.W.data.dtype)
         z = ops.linear(x, self.W, self.b)
         return z if self.activation is None else self.activation(z)
-
-    def parameters(self) -> list[Tensor]:
-        return [self.W, self.b]
 
     def __repr__(self) -> str:
         act = f", activation={self.activation!r}" if self.activation else ""
         return f"Dense({self.n_inputs}, {self.n_units}{act})"
 
 
-class Sequential(Layer):
+class Sequential(Module):
     """Layers applied one after another: the output of each is the input of the next."""
 
-    def __init__(self, layers: Sequence[Layer]):
+    def __init__(self, layers: Sequence[Module]):
+        if isinstance(layers, Module) or not isinstance(layers, (list, tuple)):
+            raise TypeError(f"Sequential takes a list of layers, e.g. Sequential([Dense(2, 3), "
+                            f"ReLU()]), got {layers!r:.80}")
         layers = list(layers)
         if not layers:
             raise ValueError("Sequential needs at least one layer, got an empty list")
         for i, layer in enumerate(layers):
+            if isinstance(layer, type):
+                raise TypeError(
+                    f"Sequential layer {i} is the class {layer.__name__}, not a layer: write "
+                    f"{layer.__name__}() with brackets to make one"
+                )
             if not callable(layer):
-                raise TypeError(f"Sequential layer {i} must be a layer, got {layer!r}")
+                raise TypeError(f"Sequential layer {i} must be a layer, got {layer!r:.80}")
         self.layers = layers
 
-    def __call__(self, x) -> Tensor:
+    def forward(self, x) -> Tensor:
         for layer in self.layers:
             x = layer(x)
         return x
-
-    def parameters(self) -> list[Tensor]:
-        return [p for layer in self.layers for p in getattr(layer, "parameters", list)()]
 
     def summary(self) -> None:
         """Print each layer with its output shape and parameter count, like Keras."""

@@ -2,8 +2,11 @@
 
 All take ``(y_true, y_pred)`` in that order and return a single-number Tensor: the mean over the
 batch. The cross-entropies are stable at the extremes: given probabilities made by ``softmax`` or
-``sigmoid`` they work from the scores (logits) underneath, and with ``from_logits=True`` they take
-the scores directly; other probabilities are clipped to [1e-7, 1 - 1e-7] before the log.
+``sigmoid`` they work from the scores (logits) underneath (``ops.logits_behind``), and with
+``from_logits=True`` they take the scores directly; other probabilities are clipped to
+[1e-7, 1 - 1e-7] before the log. They refuse what cannot be right: targets that are not labels
+or one-hot rows, predictions that are not probabilities (rows summing to 1 for the categorical
+ones), and the two arguments swapped.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from dlcourse import ops
+from dlcourse.metrics import check_order, class_labels
 from dlcourse.tensor import Tensor, as_array
 
 EPSILON = 1e-7
+ROW_SUM_TOLERANCE = 1e-2  # probabilities rounded for display still pass; scores do not
 
 
 def _pair(y_true, y_pred, loss: str) -> tuple[np.ndarray, Tensor]:
@@ -46,13 +51,31 @@ def mae(y_true, y_pred) -> Tensor:
     return ops.abs(y_pred - y_true).mean()
 
 
-def _check_probabilities(p: np.ndarray, loss: str) -> None:
+def _check_probabilities(p: np.ndarray, loss: str, rows_sum_to_one: bool = False) -> None:
+    """Predictions must be probabilities; scores get pointed to ``from_logits=True``."""
+    hint = "if these are scores (logits), pass from_logits=True"
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
         raise ValueError(
             f"{loss} expects probabilities in [0, 1], got values from {np.nanmin(p):.4g} to "
-            f"{np.nanmax(p):.4g}{' and NaN' if np.isnan(p).any() else ''}; "
-            "if these are scores (logits), pass from_logits=True"
+            f"{np.nanmax(p):.4g}{' and NaN' if np.isnan(p).any() else ''}; {hint}"
         )
+    if rows_sum_to_one:
+        sums = p.sum(axis=-1)
+        if np.abs(sums - 1).max() > ROW_SUM_TOLERANCE:
+            raise ValueError(
+                f"{loss} expects each row of y_pred to be probabilities summing to 1 (softmax "
+                f"outputs), got row sums from {sums.min():.4g} to {sums.max():.4g}; {hint}"
+            )
+
+
+def _check_targets(t: np.ndarray, loss: str, expected: str) -> None:
+    """Targets must lie in [0, 1] (and, for one-hot ones, rows summing to 1)."""
+    bad = (t < 0) | (t > 1) | np.isnan(t)
+    if bad.any():
+        raise ValueError(f"{loss} expects y_true to be {expected}, got {t[bad][0]:.4g}")
+    if expected.startswith("one-hot") and np.abs(t.sum(axis=-1) - 1).max() > ROW_SUM_TOLERANCE:
+        raise ValueError(f"{loss} expects y_true to be {expected}, got rows such as "
+                         f"{np.round(t[np.abs(t.sum(axis=-1) - 1).argmax()], 4).tolist()}")
 
 
 def _nll_from_probs(targets: np.ndarray, y_pred: Tensor) -> Tensor:
@@ -91,52 +114,36 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tenso
         raise ValueError(
             f"categorical_crossentropy expects y_pred of shape (batch, classes), got {y_pred.shape}"
         )
-    if y_pred._logits is not None and y_pred.op == "softmax" and not from_logits:
-        logits, axis = y_pred._logits
-        return _nll_from_logits(y_true, logits, axis)
-    if from_logits:
-        return _nll_from_logits(y_true, y_pred, -1)
-    _check_probabilities(y_pred.data, "categorical_crossentropy")
+    check_order(y_true, y_pred, "categorical_crossentropy")
+    _check_targets(y_true, "categorical_crossentropy",
+                   "one-hot rows (or probabilities summing to 1)")
+    logits = y_pred if from_logits else ops.logits_behind(y_pred, ops.softmax)
+    if logits is not None:
+        return _nll_from_logits(y_true, logits, -1)
+    _check_probabilities(y_pred.data, "categorical_crossentropy", rows_sum_to_one=True)
     return _nll_from_probs(y_true, y_pred)
-
-
-def _labels(y_true, n_classes: int, batch: int) -> np.ndarray:
-    labels = np.asarray(y_true)
-    whole = labels.dtype.kind == "f" and np.all(np.isfinite(labels) & (labels == labels.round()))
-    if whole:
-        labels = labels.astype(np.int64)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(
-            f"sparse_categorical_crossentropy expects integer class labels, got dtype "
-            f"{labels.dtype}; for one-hot targets use categorical_crossentropy"
-        )
-    labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
-    if labels.shape != (batch,):
-        raise ValueError(
-            f"sparse_categorical_crossentropy expects labels of shape ({batch},), "
-            f"got {labels.shape}"
-        )
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        bad = labels[(labels < 0) | (labels >= n_classes)][0]
-        raise ValueError(
-            f"sparse_categorical_crossentropy expects labels in 0..{n_classes - 1}, got {bad}"
-        )
-    return labels
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:
     """Cross-entropy for integer labels: mean over the batch of -log(y_pred[i, label_i])."""
-    y_pred = ops.tensor(y_pred, "sparse_categorical_crossentropy y_pred")
+    name = "sparse_categorical_crossentropy"
+    y_pred = ops.tensor(y_pred, f"{name} y_pred")
     if y_pred.ndim != 2 or y_pred.shape[0] == 0:
-        raise ValueError(
-            "sparse_categorical_crossentropy expects y_pred of shape (batch, classes), got "
-            f"{y_pred.shape}"
-        )
-    labels = _labels(y_true, y_pred.shape[1], y_pred.shape[0])
-    if from_logits:
-        return _sparse_nll_from_logits(labels, y_pred)
-    if y_pred._logits is not None and y_pred.op == "softmax" and y_pred._logits[1] in (-1, 1):
-        return _sparse_nll_from_logits(labels, y_pred._logits[0])
+        swapped = " (the order is (y_true, y_pred))" if np.ndim(y_true) == 2 else ""
+        raise ValueError(f"{name} expects y_pred of shape (batch, classes), got "
+                         f"{y_pred.shape}{swapped}")
+    if np.ndim(y_true) == 2 and np.shape(y_true)[1] > 1:
+        raise ValueError(f"{name} expects y_true as integer labels of shape ({len(y_pred)},), "
+                         f"got shape {np.shape(y_true)}; for one-hot targets use "
+                         "categorical_crossentropy")
+    check_order(y_true, y_pred, name)
+    labels = class_labels(y_true, f"{name} y_true", n_classes=y_pred.shape[1], scores=False)
+    if labels.shape != (len(y_pred),):
+        raise ValueError(f"{name} expects labels of shape ({len(y_pred)},), got {labels.shape}")
+    logits = y_pred if from_logits else ops.logits_behind(y_pred, ops.softmax)
+    if logits is not None:
+        return _sparse_nll_from_logits(labels, logits)
+    _check_probabilities(y_pred.data, name, rows_sum_to_one=True)
     one_hot = np.zeros(y_pred.shape, y_pred.dtype)
     one_hot[np.arange(len(labels)), labels] = 1
     return categorical_crossentropy(one_hot, y_pred)
@@ -145,23 +152,29 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -
 def _sparse_nll_from_logits(labels: np.ndarray, logits: Tensor) -> Tensor:
     """mean over the batch of -log_softmax(logits)[i, label_i]: the one-hot sum without the
     one-hot matrix (the training loop's loss, so it is worth the few extra lines)."""
-    log_p = ops.log_softmax_array(logits.data, axis=1)
+    z = logits.data
+    shifted = z - z.max(axis=1, keepdims=True)  # so exp never overflows
+    e = np.exp(shifted)
+    total = e.sum(axis=1, keepdims=True)
     rows, n = np.arange(len(labels)), len(labels)
-    value = -log_p[rows, labels].sum() / n
+    value = (np.log(total).sum() - shifted[rows, labels].sum()) / n  # -log(e[i, y] / total[i])
 
     def backward(g):
-        grad = np.exp(log_p)
+        grad = e / total  # softmax(logits) - one_hot, over the batch
         grad[rows, labels] -= 1
         return (grad * (g / n),)
 
-    return Tensor._from_op(np.asarray(value, log_p.dtype), (logits,), backward, "crossentropy")
+    return Tensor._from_op(np.asarray(value, z.dtype), (logits,), backward, "crossentropy")
 
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:
     """Cross-entropy for yes/no targets: mean of -(y log p + (1 - y) log(1 - p))."""
     y_true, y_pred = _pair(y_true, y_pred, "binary_crossentropy")
-    if y_pred._logits is not None and y_pred.op == "sigmoid" and not from_logits:
-        y_pred, from_logits = y_pred._logits[0], True
+    check_order(y_true, y_pred, "binary_crossentropy")
+    _check_targets(y_true, "binary_crossentropy", "labels 0 or 1 (or probabilities in [0, 1])")
+    logits = None if from_logits else ops.logits_behind(y_pred, ops.sigmoid)
+    if logits is not None:
+        y_pred, from_logits = logits, True
     if from_logits:
         z = y_pred.data
         # log(1 + exp(-|z|)) never overflows; max(z, 0) - z*y completes the stable formula.

@@ -5,17 +5,24 @@ from __future__ import annotations
 import numpy as np
 
 
-def class_labels(values, what: str) -> np.ndarray:
-    """Integer class labels from labels, one-hot rows or per-class scores (read by the largest).
+def class_labels(values, what: str, n_classes: int | None = None, scores: bool = True
+                 ) -> np.ndarray:
+    """Integer class labels, read the one way the whole library reads them.
 
-    ``values`` of shape (n,) must hold whole numbers >= 0; shape (n, classes) is read row by row
-    as the class with the largest entry.
+    Shape (n,) or (n, 1): whole numbers >= 0 (ints, or floats such as 3.0). Shape (n, classes):
+    with ``scores=True`` (predictions) the class with the largest entry of each row; with
+    ``scores=False`` (targets) the rows must be one-hot. ``n_classes`` bounds the labels.
+    Tensors are read through their data. The digit explorer, the losses, ``accuracy`` and
+    ``confusion_matrix`` all call this.
     """
     array = np.asarray(getattr(values, "data", values))
     if array.dtype.kind not in "iufb":
         raise TypeError(f"{what} must be class labels (numbers), got dtype {array.dtype}")
     if array.ndim == 2 and array.shape[1] > 1:
-        return array.argmax(axis=1)
+        if not scores and not is_one_hot(array):
+            raise ValueError(f"{what} must be class labels of shape (n,) or one-hot rows, got "
+                             f"rows such as {np.round(array[0], 4).tolist()}")
+        array = array.argmax(axis=1)
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 1:
@@ -25,11 +32,32 @@ def class_labels(values, what: str) -> np.ndarray:
         )
     if array.dtype.kind == "f":
         if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
-            raise ValueError(f"{what} must be whole-number class labels, got {array[:5]}...")
-        array = array.astype(np.int64)
-    if array.size and array.min() < 0:
-        raise ValueError(f"{what} must be class labels >= 0, got {array.min()}")
-    return array.astype(np.int64)
+            bad = array[~np.isfinite(array) | (array != np.round(array))][0]
+            raise TypeError(f"{what} must be integer class labels (whole numbers), got {bad:.4g}")
+    top = np.inf if n_classes is None else n_classes - 1
+    if array.size and (array.min() < 0 or array.max() > top):
+        outside = (array < 0) | (array > top)
+        expected = ">= 0" if n_classes is None else f"in 0..{n_classes - 1}"
+        raise ValueError(f"{what} must be class labels {expected}, got {array[outside][0]:g}")
+    return array.astype(np.int64, copy=False)
+
+
+def is_one_hot(array: np.ndarray) -> bool:
+    """True if every row holds zeros and a single one."""
+    array = np.asarray(array)
+    return bool(array.ndim == 2 and np.isin(array, (0, 1)).all() and (array.sum(axis=1) == 1).all())
+
+
+def looks_like_labels(values) -> bool:
+    """True for whole numbers >= 0, or one-hot rows: what targets look like (not predictions)."""
+    array = np.asarray(getattr(values, "data", values))
+    if array.dtype.kind not in "iufb" or array.size == 0:
+        return False
+    if array.ndim == 2 and array.shape[1] > 1:
+        return is_one_hot(array)
+    if array.dtype.kind in "iub":
+        return bool(array.min() >= 0)
+    return bool(np.isfinite(array).all() and (array == np.round(array)).all() and array.min() >= 0)
 
 
 def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
@@ -63,3 +91,15 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
     matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(matrix, (true, pred), 1)
     return matrix
+
+
+def check_order(y_true, y_pred, where: str) -> None:
+    """Catch ``(y_pred, y_true)`` passed where ``(y_true, y_pred)`` is meant: targets that are not
+    labels (nor one-hot rows) beside predictions that are."""
+    if getattr(y_true, "dtype", None) is not None and y_true.dtype.kind in "iu":
+        return  # integers are labels (negative ones are reported by class_labels)
+    if not looks_like_labels(y_true) and looks_like_labels(y_pred):
+        raise ValueError(
+            f"{where} takes (y_true, y_pred) in that order, but y_true looks like predictions "
+            "and y_pred like labels or one-hot targets: swap the two arguments"
+        )

@@ -101,9 +101,14 @@ def power(a, exponent) -> Tensor:
     p = float(exponent)
 
     def backward(g):
-        return (g * p * a.data ** (p - 1),)
+        if p == 0:  # a**0 is the constant 1: its slope is 0 everywhere, at a = 0 too (not 0/0)
+            return (np.zeros_like(a.data),)
+        with np.errstate(divide="ignore", invalid="ignore"):  # inf or nan, as in PyTorch
+            return (g * p * a.data ** (p - 1),)
 
-    return Tensor._from_op(a.data**p, (a,), backward, f"**{exponent:g}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = a.data**p
+    return Tensor._from_op(out, (a,), backward, f"**{exponent:g}")
 
 
 def dot(a, b) -> Tensor:
@@ -120,6 +125,14 @@ def dot(a, b) -> Tensor:
             f"({a.shape[-1]}) must equal the {'only' if b.ndim == 1 else 'second-to-last'} axis "
             f"of the second ({inner})"
         )
+    batch_a, batch_b = a.shape[:-2], b.shape[:-2]
+    try:
+        np.broadcast_shapes(batch_a, batch_b)
+    except ValueError:
+        raise ValueError(
+            f"dot: shapes {a.shape} and {b.shape} have batch axes {batch_a} and {batch_b} that do "
+            "not broadcast (each must match or be 1)"
+        ) from None
 
     def backward(g):
         av, bv = a.data, b.data
@@ -151,13 +164,19 @@ def linear(x, W, b) -> Tensor:
 
 # -- reductions and shape -------------------------------------------------------------------------
 def _normalise_axis(axis, ndim: int) -> tuple[int, ...]:
+    """``axis`` as a tuple of non-negative axes. A single number has one axis to offer, as in
+    PyTorch: ``Tensor(1.).sum(0)`` (or ``-1``) is the number itself."""
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
     for ax in axes:
-        if not -ndim <= ax < max(ndim, 1):
+        if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
+            raise TypeError(f"axis must be a whole number or a tuple of them, got {ax!r}")
+        if not -(ndim or 1) <= ax < (ndim or 1):
             raise ValueError(f"axis {ax} is out of range for a tensor with {ndim} axes")
-    return tuple(ax % max(ndim, 1) for ax in axes)
+    if ndim == 0:
+        return ()
+    return tuple(ax % ndim for ax in axes)
 
 
 def sum(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001 (mirrors numpy)
@@ -196,9 +215,38 @@ def reshape(a, shape) -> Tensor:
     return Tensor._from_op(out, (a,), lambda g: (g.reshape(a.shape),), "reshape")
 
 
-def transpose(a) -> Tensor:
+def transpose(a, axes=None) -> Tensor:
+    """Axes reversed (``a.T``), or put in the order ``axes``; the gradient goes back through
+    the inverse order."""
     a = tensor(a)
-    return Tensor._from_op(a.data.T, (a,), lambda g: (g.T,), "T")
+    if axes is None:
+        return Tensor._from_op(a.data.T, (a,), lambda g: (g.T,), "T")
+    axes = tuple(axes)
+    if sorted(ax % (a.ndim or 1) for ax in axes) != list(range(a.ndim)):
+        raise ValueError(f"transpose needs an order of all {a.ndim} axes, got {axes}")
+    inverse = tuple(np.argsort([ax % a.ndim for ax in axes]))
+    return Tensor._from_op(a.data.transpose(axes), (a,), lambda g: (g.transpose(inverse),),
+                           "transpose")
+
+
+def max(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001 (mirrors numpy)
+    """Largest entry (along ``axis``). Its gradient goes to the entries that are the largest,
+    shared equally between ties (as PyTorch's ``amax``)."""
+    a = tensor(a)
+    axes = _normalise_axis(axis, a.ndim)
+    if a.size == 0:
+        raise ValueError(f"max of an empty tensor (shape {a.shape}) is undefined")
+    out = a.data.max(axis=axes, keepdims=True)
+    is_max = a.data == out
+    share = is_max / is_max.sum(axis=axes, keepdims=True)
+
+    def backward(g):
+        if not keepdims:
+            g = np.expand_dims(g, axes)
+        return (g * share,)
+
+    value = out if keepdims else out.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+    return Tensor._from_op(value, (a,), backward, "max")
 
 
 def getitem(a, index) -> Tensor:
@@ -229,6 +277,18 @@ def log(a) -> Tensor:
     return Tensor._from_op(out, (a,), lambda g: (g / a.data,), "log")
 
 
+def sqrt(a) -> Tensor:
+    a = tensor(a)
+    with np.errstate(invalid="ignore"):
+        out = np.sqrt(a.data)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):  # infinitely steep at 0, as in PyTorch
+            return (g * 0.5 / out,)
+
+    return Tensor._from_op(out, (a,), backward, "sqrt")
+
+
 def abs(a) -> Tensor:  # noqa: A001 (mirrors numpy)
     a = tensor(a)
     return Tensor._from_op(np.abs(a.data), (a,), lambda g: (g * np.sign(a.data),), "abs")
@@ -247,7 +307,7 @@ def sigmoid(a) -> Tensor:
     e = np.exp(-np.abs(a.data))
     out = np.where(a.data >= 0, 1 / (1 + e), e / (1 + e))
     result = Tensor._from_op(out, (a,), lambda g: (g * out * (1 - out),), "sigmoid")
-    result._logits = (a, None)  # lets binary cross-entropy work from the logits, stably
+    result._made_by = (sigmoid, a, None)  # see logits_behind
     return result
 
 
@@ -260,6 +320,9 @@ def tanh(a) -> Tensor:
 def softmax(a, axis: int = -1) -> Tensor:
     """exp(a) / sum(exp(a)) along ``axis``; shifting by the max keeps exp from overflowing."""
     a = tensor(a)
+    _check_axis(a, axis, "softmax")
+    if a.size == 0:  # nothing to normalise: an empty result, as in PyTorch
+        return Tensor._from_op(a.data.copy(), (a,), lambda g: (np.zeros_like(a.data),), "softmax")
     shifted = a.data - a.data.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     out = e / e.sum(axis=axis, keepdims=True)
@@ -268,8 +331,32 @@ def softmax(a, axis: int = -1) -> Tensor:
         return (out * (g - (g * out).sum(axis=axis, keepdims=True)),)
 
     result = Tensor._from_op(out, (a,), backward, "softmax")
-    result._logits = (a, axis)  # lets cross-entropy work from the logits, stably
+    result._made_by = (softmax, a, axis % a.ndim)  # see logits_behind
     return result
+
+
+def logits_behind(probabilities: Tensor, activation) -> Tensor | None:
+    """The scores (logits) that ``probabilities`` was computed from by ``activation`` (``softmax``
+    over the last axis, or ``sigmoid``), or None if it was made some other way.
+
+    The cross-entropy losses use this shortcut: from the logits, log(softmax(z)) is computed
+    without ever taking the log of a rounded-to-zero probability, and the gradient is the exact
+    (p - y) / batch. The result is the same loss; only its numerical accuracy improves.
+    """
+    made_by = getattr(probabilities, "_made_by", None)
+    if made_by is None or made_by[0] is not activation:
+        return None
+    _, logits, axis = made_by
+    if activation is softmax and axis != logits.ndim - 1:
+        return None
+    return logits
+
+
+def _check_axis(a: Tensor, axis, name: str) -> None:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{name} axis must be a whole number, got {axis!r}")
+    if not -a.ndim <= axis < a.ndim:
+        raise ValueError(f"{name} axis {axis} is out of range for a tensor of shape {a.shape}")
 
 
 def log_softmax_array(z: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -281,6 +368,10 @@ def log_softmax_array(z: np.ndarray, axis: int = -1) -> np.ndarray:
 def log_softmax(a, axis: int = -1) -> Tensor:
     """log(softmax(a)) without ever taking the log of 0."""
     a = tensor(a)
+    _check_axis(a, axis, "log_softmax")
+    if a.size == 0:
+        return Tensor._from_op(a.data.copy(), (a,), lambda g: (np.zeros_like(a.data),),
+                               "log_softmax")
     out = log_softmax_array(a.data, axis)
 
     def backward(g):

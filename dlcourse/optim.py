@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dlcourse.checks import positive_number
+from dlcourse.checks import not_a_method, positive_number
 from dlcourse.tensor import Tensor
 
 
@@ -18,6 +18,14 @@ class SGD:
 
     def __init__(self, parameters: Iterable[Tensor], learning_rate: float = 0.01,
                  momentum: float = 0.0):
+        not_a_method(parameters, "SGD", "write SGD(model.parameters(), ...) with brackets")
+        if isinstance(parameters, Tensor):
+            raise TypeError("SGD takes a list of parameters, got a single Tensor: write SGD([w])")
+        if callable(getattr(parameters, "parameters", None)):
+            raise TypeError(f"SGD takes the model's parameters, got the model itself: write "
+                            f"SGD(model.parameters(), ...), not SGD({type(parameters).__name__})")
+        if not hasattr(parameters, "__iter__"):
+            raise TypeError(f"SGD takes a list of parameters, got {parameters!r:.60}")
         self.parameters = list(parameters)
         if not self.parameters:
             raise ValueError("SGD got no parameters to optimise (an empty list)")

@@ -1,8 +1,16 @@
 """Figures the lessons share: training curves (after or during training), digit galleries and
-confusion matrices. Imports matplotlib, so ``import dlcourse`` does not import this module."""
+confusion matrices, and :func:`describe`, the one way to give any figure a text alternative.
+Imports matplotlib, so ``import dlcourse`` does not import this module.
+
+Importing it in a notebook sets up every figure the course shows (see :func:`setup_notebook`):
+static figures are rendered at twice the pixels of their shown size (sharp on high-DPI
+screens), and a described figure is shown as an ``<img>`` with its description as alt text.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -12,11 +20,78 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from dlcourse.metrics import class_labels, confusion_matrix
-from dlcourse.widgets.view import new_figure, png_bytes
+from dlcourse.widgets.view import PIXEL_RATIO, css_width, image_html, new_figure, png_bytes
 
 TRAIN_STYLE = {"color": "tab:blue", "linestyle": "-", "marker": "o", "markersize": 3}
 VAL_STYLE = {"color": "tab:orange", "linestyle": "--", "marker": "o", "markersize": 3}
 MISTAKE_COLOR = "tab:red"
+
+
+# -- text alternatives ----------------------------------------------------------------------------
+#: Where a figure keeps its description (an attribute: it travels with the figure).
+DESCRIPTION_ATTRIBUTE = "dlcourse_description"
+
+
+def describe(fig, text: str) -> None:
+    """Give ``fig`` a text alternative: what it shows, in a sentence or two, for screen readers.
+
+        fig, ax = plt.subplots()
+        ax.plot(x, y)
+        plots.describe(fig, "A line rising from (0, 1) to (3, 7): y = 2x + 1.")
+
+    In JupyterLab, Notebook 7 and VS Code the figure is then shown as an image whose alt text
+    is ``text`` (the screen reader reads it; it is also what shows if the image cannot). Works
+    for pyplot figures (shown at the end of the cell, as usual) and for ``Figure`` objects
+    passed to ``display``. ``fig`` may also be an Axes (its figure is described).
+    """
+    from matplotlib.figure import Figure
+
+    fig = getattr(fig, "figure", fig) if not isinstance(fig, Figure) else fig
+    if not isinstance(fig, Figure):
+        raise TypeError(f"describe expects a matplotlib Figure (or Axes), got "
+                        f"{type(fig).__name__}")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"describe expects a non-empty description of the figure, got {text!r}")
+    setattr(fig, DESCRIPTION_ATTRIBUTE, text.strip())
+
+
+def description(fig) -> str | None:
+    """The text alternative given to ``fig`` by :func:`describe`, or None."""
+    return getattr(fig, DESCRIPTION_ATTRIBUTE, None)
+
+
+def figure_html(fig) -> str | None:
+    """A described figure as ``<img alt=...>`` at twice the pixels of its shown size; None for
+    a figure without a description (the frontend then shows the plain PNG)."""
+    text = description(fig)
+    if text is None:
+        return None
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi * PIXEL_RATIO, bbox_inches="tight",
+                facecolor=fig.get_facecolor())
+    return image_html(buffer.getvalue(), text)
+
+
+def setup_notebook(shell=None) -> bool:
+    """In an IPython kernel: sharp static figures (2x pixels) and alt text for described ones.
+
+    Called when this module is imported; returns False (and does nothing) outside IPython.
+    """
+    from matplotlib.figure import Figure
+
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = shell or get_ipython()
+    if shell is None:
+        return False
+    with contextlib.suppress(ImportError, ValueError):
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("retina")
+    shell.display_formatter.formatters["text/html"].for_type(Figure, figure_html)
+    return True
 
 
 # -- training curves ------------------------------------------------------------------------------
@@ -191,18 +266,22 @@ class LivePlot:
             return
         from IPython.display import display
 
-        bundle = {"image/png": png_bytes(self.fig), "text/plain": f"<LivePlot: {self.status}>"}
+        png = png_bytes(self.fig)
+        alt = f"Training curves, one panel per quantity. {self.status}"
+        bundle = {"image/png": png, "text/html": image_html(png, alt),
+                  "text/plain": f"<LivePlot: {self.status}>"}
+        metadata = {"image/png": {"width": css_width(self.fig)}}  # a 2x bitmap
         if self._handle is None:
-            self._handle = display(bundle, raw=True, display_id=True)
+            self._handle = display(bundle, raw=True, metadata=metadata, display_id=True)
         else:
-            self._handle.update(bundle, raw=True)
+            self._handle.update(bundle, raw=True, metadata=metadata)
 
     @property
     def status(self) -> str:
         return self._status.get_text()
 
-    def _repr_png_(self) -> bytes:
-        return png_bytes(self.fig)
+    def _repr_png_(self) -> tuple[bytes, dict]:
+        return png_bytes(self.fig), {"width": css_width(self.fig)}
 
 
 # -- digits ---------------------------------------------------------------------------------------
@@ -305,3 +384,6 @@ def plot_confusion_matrix(y_true, y_pred, ax=None, n_classes: int | None = None)
     share = f", {correct / total:.1%} correct" if total else ""
     ax.set_title(f"confusion matrix ({total} samples{share})", fontsize=10)
     return ax
+
+
+setup_notebook()

@@ -8,11 +8,14 @@ graph once, from the output back to the inputs, and applies the chain rule at ev
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 _grad_enabled = True
+_creation = itertools.count()  # numbers tensors in the order they are made (see backward)
 
 
 @contextlib.contextmanager
@@ -35,6 +38,8 @@ def as_array(value, name: str = "input", dtype=None) -> np.ndarray:
 
     float32 and float64 arrays keep their dtype; everything numeric else becomes float64.
     """
+    if type(value) is np.ndarray and dtype is None and value.dtype.char in "fd":
+        return value  # already a float32 or float64 array: nothing to check
     if isinstance(value, Tensor):
         value = value.data
     if isinstance(value, (str, bytes)):
@@ -81,7 +86,8 @@ class Tensor:
     dtype : optional numpy dtype, e.g. ``"float32"``.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "op", "name", "_logits")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "op", "name", "_made_by",
+                 "_id")
     __array_priority__ = 1000  # so that ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -92,26 +98,30 @@ class Tensor:
         self._backward: Callable | None = None
         self.op = ""
         self.name = name
-        self._logits = None
+        self._made_by = None  # (activation, its input, axis) for softmax and sigmoid outputs
+        self._id = next(_creation)
 
     # -- construction used by ops ------------------------------------------------------------
     @classmethod
     def _from_op(cls, data: np.ndarray, parents: Sequence[Tensor], backward: Callable, op: str):
         """The result of an operation: records parents and the local backward rule if needed."""
         out = cls.__new__(cls)
-        out.data = data
+        out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
         out.name = None
         out.op = op
-        out._logits = None
-        if _grad_enabled and any(p.requires_grad for p in parents):
-            out.requires_grad = True
-            out._parents = tuple(parents)
-            out._backward = backward
-        else:
-            out.requires_grad = False
-            out._parents = ()
-            out._backward = None
+        out._made_by = None
+        out._id = next(_creation)
+        out.requires_grad = False
+        out._parents = ()
+        out._backward = None
+        if _grad_enabled:
+            for parent in parents:
+                if parent.requires_grad:
+                    out.requires_grad = True
+                    out._parents = tuple(parents)
+                    out._backward = backward
+                    break
         return out
 
     # -- array-like conveniences -------------------------------------------------------------
@@ -156,12 +166,15 @@ class Tensor:
         return f"Tensor({body}{grad})"
 
     # -- backprop ----------------------------------------------------------------------------
-    def backward(self, grad=None) -> None:
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
         """Fill ``.grad`` of every tensor this one depends on (that requires grad).
 
         Gradients accumulate, as in PyTorch: call ``optimizer.zero_grad()`` (or set ``.grad =
         None``) between steps. ``grad`` is the gradient of some final scalar with respect to this
         tensor; it defaults to 1 and may be left out only for a single-number tensor.
+
+        The graph is freed afterwards: a second ``backward()`` through it raises, unless the
+        first was ``backward(retain_graph=True)``. To accumulate, run the forward pass again.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -180,18 +193,32 @@ class Tensor:
             if grad.shape != self.shape:
                 raise ValueError(f"backward() grad must have shape {self.shape}, got {grad.shape}")
 
-        order = graph_nodes(self)
+        if self._backward is None:  # backward() on a leaf itself
+            _add_to_leaf(self, grad)
+            return
+        # Newest tensor first: a tensor is always newer than its parents, so when one comes off
+        # the queue every gradient flowing into it has arrived (summed in ``grads``).
         grads = {id(self): grad}
-        for node in reversed(order):
+        queue = [(-self._id, self)]
+        while queue:
+            node = heapq.heappop(queue)[1]
             g = grads.pop(id(node))
             node.grad = g if node.grad is None else node.grad + g
-            if node._backward is None:
-                continue
-            for parent, pg in zip(node._parents, node._backward(g)):
+            backward = node._backward
+            if not retain_graph:
+                node._backward = _freed
+            for parent, pg in zip(node._parents, backward(g)):  # the chain rule, one op at a time
                 if pg is None or not parent.requires_grad:
                     continue
+                if parent._backward is None:  # a leaf passes nothing on: add its gradient now
+                    _add_to_leaf(parent, pg)
+                    continue
                 key = id(parent)
-                grads[key] = pg if key not in grads else grads[key] + pg
+                if key in grads:
+                    grads[key] = grads[key] + pg
+                else:
+                    grads[key] = pg
+                    heapq.heappush(queue, (-parent._id, parent))
 
     # -- operators (defined in ops.py, attached at import) -------------------------------------
     def __add__(self, other): return _ops.add(self, other)
@@ -208,6 +235,39 @@ class Tensor:
     def __neg__(self): return _ops.neg(self)
     def __getitem__(self, index): return _ops.getitem(self, index)
 
+    # -- comparisons: element-wise boolean arrays, with no gradient (like numpy and PyTorch) ---
+    def __eq__(self, other): return _compare(np.equal, self, other)
+    def __ne__(self, other): return _compare(np.not_equal, self, other)
+    def __lt__(self, other): return _compare(np.less, self, other)
+    def __le__(self, other): return _compare(np.less_equal, self, other)
+    def __gt__(self, other): return _compare(np.greater, self, other)
+    def __ge__(self, other): return _compare(np.greater_equal, self, other)
+    __hash__ = object.__hash__  # tensors stay usable as dict keys and in sets (by identity)
+
+    # -- the library's functions as methods, as in PyTorch --------------------------------------
+    def exp(self) -> Tensor: return _ops.exp(self)
+    def log(self) -> Tensor: return _ops.log(self)
+    def sqrt(self) -> Tensor: return _ops.sqrt(self)
+    def abs(self) -> Tensor: return _ops.abs(self)
+    def relu(self) -> Tensor: return _ops.relu(self)
+    def sigmoid(self) -> Tensor: return _ops.sigmoid(self)
+    def tanh(self) -> Tensor: return _ops.tanh(self)
+    def softmax(self, axis: int = -1) -> Tensor: return _ops.softmax(self, axis)
+    def log_softmax(self, axis: int = -1) -> Tensor: return _ops.log_softmax(self, axis)
+
+    def max(self, axis=None, keepdims: bool = False) -> Tensor:
+        return _ops.max(self, axis, keepdims)
+
+    def argmax(self, axis=None) -> np.ndarray:
+        """Index of the largest entry (along ``axis``): integers, with no gradient."""
+        return np.asarray(self.data.argmax(axis=axis))
+
+    def transpose(self, *axes) -> Tensor:
+        """Axes reversed, or put in the order ``axes`` (as ``np.transpose``)."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return _ops.transpose(self, axes or None)
+
     def sum(self, axis=None, keepdims: bool = False) -> Tensor:
         return _ops.sum(self, axis, keepdims)
 
@@ -220,6 +280,12 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         return _ops.transpose(self)
+
+
+def _compare(compare, a: Tensor, b):
+    if b is None:
+        return NotImplemented
+    return np.asarray(compare(a.data, b.data if isinstance(b, Tensor) else np.asarray(b)))
 
 
 def graph_nodes(root: Tensor, constants: bool = False) -> list[Tensor]:
@@ -240,6 +306,22 @@ def graph_nodes(root: Tensor, constants: bool = False) -> list[Tensor]:
             stack.pop()
             order.append(node)
     return order
+
+
+def _add_to_leaf(leaf: Tensor, g: np.ndarray) -> None:
+    """Accumulate into a leaf's ``.grad``: its own writable array, in its own dtype."""
+    if leaf.grad is None:
+        leaf.grad = np.array(g, dtype=leaf.data.dtype)
+    else:
+        leaf.grad += g
+
+
+def _freed(g):
+    raise RuntimeError(
+        "backward() went through this graph a second time, but the first backward() freed it. "
+        "Either run the forward pass again (gradients add up across passes), or call the first "
+        "one as backward(retain_graph=True)"
+    )
 
 
 from dlcourse import ops as _ops  # noqa: E402  (ops needs Tensor defined first)

@@ -10,12 +10,16 @@ import numpy as np
 
 from dlcourse.checks import positive_int
 from dlcourse.losses import LOSSES
+from dlcourse.metrics import check_order, class_labels, looks_like_labels
 from dlcourse.optim import SGD
 from dlcourse.tensor import Tensor, as_array, no_grad
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite, so training stopped."""
+    """The loss became NaN or infinite, or exploded far above where it started."""
+
+
+EXPLODED = 1e4  # a batch loss this many times the first one (or 1, if larger) means divergence
 
 
 @dataclass
@@ -41,18 +45,19 @@ class History:
 def accuracy(y_true, y_pred) -> float:
     """Fraction of predictions whose class matches the target.
 
-    ``y_pred`` of shape (batch, classes) is read by its largest entry; ``y_true`` may be integer
-    labels or one-hot rows. A single column (or a 1-D array) of probabilities is read as yes when
-    above 0.5.
+    ``y_pred`` of shape (batch, classes) is read by its largest entry; a single column (or a 1-D
+    array) of probabilities is read as yes when above 0.5, and 1-D whole numbers as labels.
+    ``y_true`` may be integer labels or one-hot rows (read by ``metrics.class_labels``).
     """
+    check_order(y_true, y_pred, "accuracy")
     p = np.asarray(getattr(y_pred, "data", y_pred))
-    t = np.asarray(getattr(y_true, "data", y_true))
     if p.ndim == 2 and p.shape[1] > 1:
         predicted = p.argmax(axis=1)
-        labels = t.argmax(axis=1) if t.ndim == 2 and t.shape[1] > 1 else t.reshape(-1)
+    elif looks_like_labels(p):
+        predicted = p.reshape(-1).astype(np.int64)
     else:
-        predicted = (p.reshape(-1) > 0.5).astype(int)
-        labels = t.reshape(-1)
+        predicted = (p.reshape(-1) > 0.5).astype(np.int64)
+    labels = class_labels(y_true, "accuracy y_true", scores=False)
     if labels.shape != predicted.shape:
         raise ValueError(
             f"accuracy: {labels.shape[0]} targets for {predicted.shape[0]} predictions"
@@ -94,7 +99,9 @@ def fit(model, x, y, loss="sparse_categorical_crossentropy", optimizer: SGD | No
     Each epoch shuffles the samples (seeded by ``seed``), then for every batch: forward pass,
     loss, ``backward()``, ``optimizer.step()``. ``callbacks`` are called as ``fn(epoch, logs)``
     after every epoch (for live plots). ``verbose=0`` is silent, 1 shows a progress bar, 2 prints
-    one line per epoch. Stops with ``TrainingDiverged`` if the loss becomes NaN or infinite.
+    one line per epoch. Stops with ``TrainingDiverged`` if the loss becomes NaN or infinite, or
+    explodes: a batch loss above ``EXPLODED`` (10,000) times the first batch's (or than 1, if
+    that is larger), which no working learning rate produces.
     """
     x = _checked_array(x, "fit", "x")
     y = _checked_array(y, "fit", "y", integer_ok=True)
@@ -106,6 +113,7 @@ def fit(model, x, y, loss="sparse_categorical_crossentropy", optimizer: SGD | No
     loss_fn, metric_fns = resolve_loss(loss), _metrics(metrics)
     optimizer = optimizer or SGD(model.parameters(), learning_rate=0.01)
     rng = np.random.default_rng(seed)
+    limit = None  # set by the first batch
     history = History()
     n_batches = math.ceil(len(x) / batch_size)
     bar = _progress(epochs * n_batches, verbose)
@@ -117,11 +125,13 @@ def fit(model, x, y, loss="sparse_categorical_crossentropy", optimizer: SGD | No
             idx = order[start : start + batch_size]
             with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
                 loss_value = train_step(model, x[idx], y[idx], loss_fn, optimizer)
-            if not math.isfinite(loss_value):
+            if limit is None and math.isfinite(loss_value):
+                limit = EXPLODED * max(loss_value, 1.0)
+            if not math.isfinite(loss_value) or (limit is not None and loss_value > limit):
                 if bar is not None:
                     bar.close()
-                raise TrainingDiverged(_divergence_message(loss_value, epoch, start // batch_size,
-                                                           optimizer))
+                raise TrainingDiverged(_divergence_message(loss_value, limit, epoch,
+                                                           start // batch_size, optimizer))
             total += loss_value * len(idx)
             seen += len(idx)
             if bar is not None:
@@ -155,12 +165,15 @@ def train_step(model, x_batch, y_batch, loss_fn, optimizer) -> float:
     return float(loss.data)
 
 
-def _divergence_message(loss_value: float, epoch: int, batch: int, optimizer) -> str:
+def _divergence_message(loss_value: float, limit: float | None, epoch: int, batch: int,
+                        optimizer) -> str:
     lr = getattr(optimizer, "learning_rate", None)
     advice = (f"the learning rate ({lr:g}) is probably too large: try {lr / 10:g}"
               if lr is not None else "the learning rate is probably too large")
-    return (f"training diverged: the loss became {loss_value} at epoch {epoch + 1}, batch "
-            f"{batch + 1}; {advice} (also check the inputs are scaled, e.g. to [0, 1])")
+    what = (f"became {loss_value}" if not math.isfinite(loss_value) else
+            f"exploded to {loss_value:.3g} (over {EXPLODED:g} times where it started)")
+    return (f"training diverged: the loss {what} at epoch {epoch + 1}, batch {batch + 1}; "
+            f"{advice} (also check the inputs are scaled, e.g. to [0, 1])")
 
 
 def _checked_array(values, where: str, what: str, integer_ok: bool = False) -> np.ndarray:

@@ -84,7 +84,7 @@ def test_strings_where_numbers_belong():
 
 @pytest.mark.parametrize("call,message", [
     (lambda: dl.Dense(0, 3), "Dense n_inputs must be a positive integer, got 0"),
-    (lambda: dl.Dense(3, 2.5), "Dense n_units must be a positive integer, got 2.5"),
+    (lambda: dl.Dense(3, 2.5), r"Dense n_units must be a positive integer \(an int\), got float"),
     (lambda: dl.Dense(3, 2, activation="tanhh"), "unknown activation 'tanhh'"),
     (lambda: dl.LinearUnit(2, w=[1.0]), r"w must have shape \(2,\), got \(1,\)"),
     (lambda: dl.Sequential([]), "at least one layer"),

@@ -89,7 +89,7 @@ def test_ex01_q1_linear_unit():
 
 def test_ex01_q2_outputs():
     correct(ex01.q2, np.array([3.0, 2.0, 1.0, 0.0, -1.0]))
-    correct(ex01.q2, [3, 2, 1, 0, -1])
+    incorrect(ex01.q2, [3, 2, 1, 0, -1], "got a list", "np.array(")
     correct(ex01.q2, dl.Tensor([3.0, 2.0, 1.0, 0.0, -1.0]))
     incorrect(ex01.q2, np.array([1.0, 2.0, 3.0, 4.0, 5.0]), "weight is negative")
     incorrect(ex01.q2, np.array([1.0, 0.0, -1.0, -2.0, -3.0]), "bias b = 2 is missing")
@@ -106,7 +106,8 @@ def test_ex01_q3_weight_and_bias():
 
 def test_ex01_q4_line_error():
     correct(ex01.q4, lambda x, y, w, b: np.mean((y - (w * x + b)) ** 2))
-    correct(ex01.q4, lambda x, y, w, b: dl.mse(y, w * x + b))
+    correct(ex01.q4, lambda x, y, w, b: dl.mse(y, w * x + b).item())
+    incorrect(ex01.q4, lambda x, y, w, b: dl.mse(y, w * x + b), "got a Tensor", ".item()")
     incorrect(ex01.q4, lambda x, y, w, b: np.sum((y - (w * x + b)) ** 2),
               "expected 1.66667, but got 5.0")
     incorrect(ex01.q4, lambda x, y, w, b: np.mean(y - (w * x + b)), "expected 1.66667")
@@ -126,7 +127,8 @@ def test_ex01_q5_bias():
 def test_ex02_q1_unit_output():
     correct(ex02.q1, lambda x, w, b: np.dot(w, x) + b)
     correct(ex02.q1, lambda x, w, b: sum(wi * xi for wi, xi in zip(w, x)) + b)
-    correct(ex02.q1, lambda x, w, b: dl.dot(w, x) + b)
+    correct(ex02.q1, lambda x, w, b: (dl.dot(w, x) + b).item())
+    incorrect(ex02.q1, lambda x, w, b: dl.dot(w, x) + b, "got a Tensor", ".item()")
     incorrect(ex02.q1, lambda x, w, b: w * x + b, "expected a single number",
               "array of shape (3,)")
     incorrect(ex02.q1, lambda x, w, b: np.sum(w * x + b), "expected -0.5, but got 0.5")
@@ -150,12 +152,20 @@ def test_ex02_q3_plane():
     incorrect(ex02.q3, [-1.0, 2.0, 1.0], "swapped")
 
 
-def test_ex02_q4_parameter_count():
-    correct(ex02.q4, 65)
-    correct(ex02.q4, np.int64(65))
-    incorrect(ex02.q4, 64, "one more number")
-    incorrect(ex02.q4, 65.0, "expected an integer")
-    incorrect(ex02.q4, 128, "65", "but got 128")
+def test_ex02_q4_uphill():
+    correct(ex02.q4, ex02.uphill)
+    assert "points uphill" in ex02.q4.evaluate(ex02.uphill).message
+    correct(ex02.q4, lambda x, w, b, d: x + d * w / np.sqrt(np.sum(w ** 2)))
+    norm = np.linalg.norm
+    for wrong, fragment in [
+        (lambda x, w, b, d: x - d * w / norm(w), "downhill"),
+        (lambda x, w, b, d: x + d * w, "|w| times too long"),
+        (lambda x, w, b, d: x + w / norm(w), "multiply the direction by `distance`"),
+        (lambda x, w, b, d: d * w / norm(w), "add the step to `x`"),
+        (lambda x, w, b, d: x + d * np.ones_like(x) / np.sqrt(len(x)), "rises by only"),
+        (lambda x, w, b, d: list(x + d * w / norm(w)), "got a list"),
+    ]:
+        incorrect(ex02.q4, wrong, fragment)
 
 
 def test_ex02_q5_hyperplane():
@@ -176,18 +186,23 @@ def test_ex03_q1_dense():
     assert outcome.status == ERROR and "ValueError" in outcome.message
 
 
-def test_ex03_q2_weight_shape():
-    correct(ex03.q2, (5, 3))
-    incorrect(ex03.q2, (3, 5), "transpose", "one row per input")
-    incorrect(ex03.q2, [3, 5], "transpose")
-    incorrect(ex03.q2, (5,), "expected (5, 3), but got (5,)")
-    incorrect(ex03.q2, 15, "expected a tuple such as (5, 3)")
+def test_ex03_q2_layer_from_units():
+    correct(ex03.q2, ex03.layer_from_units)
+    correct(ex03.q2, lambda units: (np.column_stack([w for w, _ in units]),
+                                    np.array([b for _, b in units])))
+    incorrect(ex03.q2, lambda units: (np.stack([w for w, _ in units]),
+                                      np.array([b for _, b in units])), "one *column* per unit")
+    incorrect(ex03.q2, lambda units: (np.stack([w for w, _ in units], axis=1),
+                                      [b for _, b in units]), "In b:", "got a list")
+    incorrect(ex03.q2, lambda units: (np.concatenate([w for w, _ in units]),
+                                      np.array([b for _, b in units])), "In W: expected shape")
+    incorrect(ex03.q2, lambda units: np.stack([w for w, _ in units], axis=1), "a pair `W, b`")
 
 
 def test_ex03_q3_unit_column():
     W = ex03.Q3_W
     correct(ex03.q3, W[:, 2])
-    correct(ex03.q3, [1.0, -0.4, 0.5])
+    incorrect(ex03.q3, [1.0, -0.4, 0.5], "got a list", "np.array(")
     incorrect(ex03.q3, W[2], "row 2", "column")
     incorrect(ex03.q3, W[:, 3], "wrong column", "from 0")
     incorrect(ex03.q3, W[:, 2:3], "shape (3, 1)")
@@ -225,13 +240,34 @@ def test_ex04_q1_relu():
     assert outcome.status == ERROR and "ValueError" in outcome.message
 
 
-def test_ex04_q2_collapse():
-    correct(ex04.q2, lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2 + b2))
-    correct(ex04.q2, lambda W1, b1, W2, b2: [dl.dot(W1, W2), dl.dot(b1, W2) + b2])
-    incorrect(ex04.q2, lambda W1, b1, W2, b2: (W2 @ W1, b1 @ W2 + b2), "In W:")
-    incorrect(ex04.q2, lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2), "In b:")
-    incorrect(ex04.q2, lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2), "In b:")
-    incorrect(ex04.q2, lambda W1, b1, W2, b2: W1 @ W2, "expected a pair `W, b`")
+SHAPES = {"hat": [(1.0, 1.0, 1.0), (-2.0, 1.0, 0.0), (1.0, 1.0, -1.0)],
+          "absolute": [(1.0, 1.0, 0.0), (1.0, -1.0, 0.0)],
+          "step": [(10.0, 1.0, 0.0), (-10.0, 1.0, -0.1)]}
+
+
+def test_ex04_q2_shapes_from_relu_units():
+    correct(ex04.q2, SHAPES)
+    # Other exact constructions count too: the hat from the right, |x| as 2 relu(x) - x ...
+    correct(ex04.q2, dict(SHAPES, hat=[(1.0, -1.0, 1.0), (-2.0, -1.0, 0.0), (1.0, -1.0, -1.0)],
+                          step=[[10, 1, 0], [-10, 1, -0.1]]))
+    correct(ex04.q2, dict(SHAPES, absolute=[(2.0, 1.0, 0.0), (1.0, -1.0, 0.0), (-1.0, 1.0, 0.0)]))
+
+
+@pytest.mark.parametrize(("answer", "fragments"), [
+    (dict(SHAPES, hat=[(1.0, 1.0, 1.0), (-2.0, 1.0, 0.0)]),
+     ["hat: at x = 1.01", "far to the right your sum has slope -1", "bends at x = -1, 0, 1"]),
+    (dict(SHAPES, absolute=[(1.0, 1.0, 0.0)]),
+     ["absolute: at x = -3.00", "far to the left your sum has slope 0, the shape -1"]),
+    (dict(SHAPES, step=[(1.0, 1.0, 0.0), (-1.0, 1.0, -1.0)]),  # a ramp ten times too slow
+     ["step: at x = 0.01", "your sum bends at x = 0, 1"]),
+    (dict(SHAPES, hat=[(1.0, 1.0, 1.0), (-1.0, 1.0, 0.0), (1.0, 1.0, -1.0)]),  # -1 where -2
+     ["hat:", "far to the right your sum has slope 1"]),
+    ({"hat": SHAPES["hat"]}, ["no 'absolute', 'step'"]),
+    (dict(SHAPES, step=[(1.0, 2.0)]), ["unit 0 should be three numbers"]),
+    (SHAPES["hat"], ["expected a dict"]),
+])
+def test_ex04_q2_says_where_a_shape_goes_wrong(answer, fragments):
+    incorrect(ex04.q2, answer, *fragments)
 
 
 def test_ex04_q3_rectified_unit():

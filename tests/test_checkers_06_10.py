@@ -1,4 +1,5 @@
-"""Checkers of exercises 06-10: each accepts its solution and rejects the mistakes learners make.
+"""Checkers of exercises 06-08 and 10 (09 has its own file): each accepts its solution and
+rejects the mistakes learners make.
 
 Every question is tried with its reference answer (and, where it matters, an equivalent answer
 written with dlcourse Tensors), with at least two planted wrong answers whose message must say
@@ -15,8 +16,8 @@ import dlcourse as dl
 from dlcourse.course import ex06_loss_functions as ex06
 from dlcourse.course import ex07_optimizer as ex07
 from dlcourse.course import ex08_learning_rate as ex08
-from dlcourse.course import ex09_backpropagation as ex09
 from dlcourse.course import ex10_full_training_loop as ex10
+from dlcourse.course import probes
 from dlcourse.grading import (
     CORRECT,
     ERROR,
@@ -25,9 +26,10 @@ from dlcourse.grading import (
     TIMEOUT,
     ChoiceQuestion,
     FunctionQuestion,
+    ProbeQuestion,
 )
 
-EXERCISES = [ex06.exercise, ex07.exercise, ex08.exercise, ex09.exercise, ex10.exercise]
+EXERCISES = [ex06.exercise, ex07.exercise, ex08.exercise, ex10.exercise]
 ALL_QUESTIONS = [q for exercise in EXERCISES for q in exercise]
 
 
@@ -68,8 +70,8 @@ def test_every_question_has_hints_and_a_solution(q):
     assert q._solution().strip()
 
 
-FUNCTION_QUESTIONS = [ex06.q1, ex06.q2, ex06.q3, ex07.q1, ex07.q2, ex08.q1, ex09.q2, ex09.q3,
-                      ex09.q4, ex10.q1, ex10.q2, ex10.q3]
+FUNCTION_QUESTIONS = [ex06.q1, ex06.q2, ex06.q3, ex06.q6, ex07.q1, ex07.q2, ex08.q1,
+                      ex10.q1, ex10.q2, ex10.q3]
 
 
 @pytest.mark.parametrize("q", FUNCTION_QUESTIONS, ids=qid)
@@ -118,7 +120,9 @@ def test_choices_accept_the_answer_and_explain_every_other_option(q):
 # -- 06 loss functions ---------------------------------------------------------------------------
 def test_06_mse():
     assert_correct(ex06.q1, ex06.mse)
-    assert_correct(ex06.q1, lambda y_true, y_pred: dl.mse(y_true, y_pred))  # a Tensor result
+    assert_correct(ex06.q1, lambda y_true, y_pred: dl.mse(y_true, y_pred).item())
+    assert_incorrect(ex06.q1, lambda y_true, y_pred: dl.mse(y_true, y_pred), "got a Tensor",
+                     ".item()")
     assert_incorrect(ex06.q1, lambda t, p: np.sum((t - p) ** 2), "add up",
                      "instead of taking their mean")
     assert_incorrect(ex06.q1, lambda t, p: np.sqrt(np.mean((t - p) ** 2)), "square root")
@@ -127,7 +131,7 @@ def test_06_mse():
 
 def test_06_mae():
     assert_correct(ex06.q2, ex06.mae)
-    assert_correct(ex06.q2, lambda y_true, y_pred: dl.mae(y_true, y_pred))
+    assert_correct(ex06.q2, lambda y_true, y_pred: dl.mae(y_true, y_pred).item())
     assert_incorrect(ex06.q2, lambda t, p: np.mean(p - t), "absolute value of every error")
     assert_incorrect(ex06.q2, lambda t, p: abs(np.mean(p - t)), "cancel out")
     assert_incorrect(ex06.q2, lambda t, p: np.sum(np.abs(t - p)), "instead of taking their mean")
@@ -135,7 +139,7 @@ def test_06_mae():
 
 def test_06_binary_crossentropy():
     assert_correct(ex06.q3, ex06.binary_crossentropy)
-    assert_correct(ex06.q3, lambda y, p: dl.binary_crossentropy(y, p))
+    assert_correct(ex06.q3, lambda y, p: dl.binary_crossentropy(y, p).item())
 
     def unclipped(y, p):
         return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
@@ -160,35 +164,68 @@ def test_06_categorical_crossentropy_value():
     labels, probabilities = ex06.Q4_LABELS, ex06.Q4_PROBABILITIES
     right = -np.mean(np.log(probabilities[np.arange(4), labels]))
     assert_correct(ex06.q4, right)
-    assert_correct(ex06.q4, dl.sparse_categorical_crossentropy(labels, probabilities))
+    assert_correct(ex06.q4, dl.sparse_categorical_crossentropy(labels, probabilities).item())
+    assert_incorrect(ex06.q4, dl.sparse_categorical_crossentropy(labels, probabilities), ".item()")
     assert_incorrect(ex06.q4, -right, "wrong sign")
     assert_incorrect(ex06.q4, 4 * right, "instead of taking their mean")
     assert_incorrect(ex06.q4, -np.log(probabilities).mean(), "Only the probability of the true")
     assert_incorrect(ex06.q4, "0.5", "expected a number, but got a str")
 
 
+def test_06_mae_gradient_is_checked_numerically():
+    assert_correct(ex06.q6, lambda y, p: np.sign(p - y) / len(y))
+
+    def by_backward(y_true, y_pred):
+        p = dl.Tensor(y_pred, requires_grad=True)
+        dl.mae(y_true, p).backward()
+        return p.grad
+
+    assert_correct(ex06.q6, by_backward)
+    assert_incorrect(ex06.q6, lambda y, p: np.sign(y - p) / len(y), "wrong sign")
+    assert_incorrect(ex06.q6, lambda y, p: 2 * (p - y) / len(y), "the MSE's gradient")
+    assert_incorrect(ex06.q6, lambda y, p: np.abs(p - y) / len(y), "not its slope")
+    assert_incorrect(ex06.q6, lambda y, p: np.sign(p - y), "divided by the number of samples")
+    assert_incorrect(ex06.q6, lambda y, p: list(np.sign(p - y) / len(y)), "got a list")
+
+
 # -- 07 optimizer --------------------------------------------------------------------------------
 def gradient_by_backward(x, y, w, b):
     w, b = dl.Tensor(w, requires_grad=True), dl.Tensor(b, requires_grad=True)
-    dl.mse(y, dl.dot(x, w) + b).backward()
+    dl.binary_crossentropy(y, dl.sigmoid(dl.dot(x, w) + b)).backward()
     return w.grad, b.grad
 
 
-def test_07_mse_gradient():
-    assert_correct(ex07.q1, ex07.mse_gradient)
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def bce_gradient(x, y, w, b):
+    p = sigmoid(x @ w + b)
+    return x.T @ (p - y) / len(y), np.mean(p - y)
+
+
+def test_07_sigmoid_crossentropy_gradient_is_checked_numerically():
+    assert_correct(ex07.q1, bce_gradient)
     assert_correct(ex07.q1, gradient_by_backward)
+    assert "numerical gradient" in ex07.q1.evaluate(bce_gradient).message
 
-    def error(x, y, w, b):
-        return x @ w + b - y
+    def scaled(factor, error_of):
+        return lambda x, y, w, b: (factor * x.T @ error_of(x, y, w, b) / len(y),
+                                   factor * np.mean(error_of(x, y, w, b)))
 
-    assert_incorrect(ex07.q1, lambda x, y, w, b: (2 * x.T @ (y - (x @ w + b)) / len(y),
-                                                  2 * np.mean(y - (x @ w + b))), "wrong sign")
-    assert_incorrect(ex07.q1, lambda x, y, w, b: (x.T @ error(x, y, w, b) / len(y),
-                                                  np.mean(error(x, y, w, b))), "`2 * e`")
-    assert_incorrect(ex07.q1, lambda x, y, w, b: (2 * x.T @ error(x, y, w, b),
-                                                  2 * np.sum(error(x, y, w, b))),
+    def p_minus_y(x, y, w, b):
+        return sigmoid(x @ w + b) - y
+
+    assert_incorrect(ex07.q1, scaled(-1, p_minus_y), "wrong sign")
+    assert_incorrect(ex07.q1, scaled(2, p_minus_y), "no square")
+    assert_incorrect(ex07.q1, scaled(1, lambda x, y, w, b: x @ w + b - y), "raw output z")
+    assert_incorrect(ex07.q1, scaled(1, lambda x, y, w, b: p_minus_y(x, y, w, b)
+                                     * sigmoid(x @ w + b) * (1 - sigmoid(x @ w + b))),
+                     "once too often")
+    assert_incorrect(ex07.q1, lambda x, y, w, b: (x.T @ p_minus_y(x, y, w, b),
+                                                  np.sum(p_minus_y(x, y, w, b))),
                      "divide by the number of samples")
-    assert_incorrect(ex07.q1, lambda x, y, w, b: 2 * x.T @ error(x, y, w, b) / len(y),
+    assert_incorrect(ex07.q1, lambda x, y, w, b: x.T @ p_minus_y(x, y, w, b) / len(y),
                      "expected two things")
 
 
@@ -252,8 +289,8 @@ def test_08_descend():
             loss = dl.mse(y, unit(x))
             loss.backward()
             optimizer.step()
-            losses.append(loss)  # a list of Tensors is accepted
-        return losses
+            losses.append(loss.item())
+        return np.array(losses)
 
     assert_correct(ex08.q1, with_tensors)
 
@@ -292,13 +329,24 @@ def test_08_descend():
     assert_incorrect(ex08.q1, no_factor_two, "values differ")
 
 
-def test_08_the_divergence_question_matches_the_data():
+def test_08_the_edge_is_where_descent_starts_to_diverge():
     x, y = dl.datasets.noisy_line(n=50, seed=0)
+    edge = ex08.stable_limit()
+    assert 0.70 < edge < 0.73
     with np.errstate(all="ignore"):
-        diverges = {key: ex08.descend(x, y, rate, 100)[-1] > ex08.descend(x, y, rate, 1)[0]
-                    for key, rate in ex08.q2.options.items()}
-    smallest = min((rate, key) for key, rate in ex08.q2.options.items() if diverges[key])[1]
-    assert smallest == ex08.q2.answer
+        below, above = (ex08.descend(x, y, edge * f, 1000) for f in (0.99, 1.01))
+    assert below[-1] < below[0] and not above[-1] < above[0]
+
+
+def test_08_edge_found_by_experiment():
+    assert_correct(ex08.q2, 0.7145)
+    assert_correct(ex08.q2, 0.71)  # two significant digits are enough
+    assert "0.7145" in ex08.q2.evaluate(0.714).message
+    assert_incorrect(ex08.q2, 0.7, "still converges")
+    assert_incorrect(ex08.q2, 0.75, "That rate diverges")
+    assert_incorrect(ex08.q2, 0.3, "converges comfortably")
+    assert_incorrect(ex08.q2, 2.0, "Far past the edge")
+    assert_incorrect(ex08.q2, dl.Tensor(0.7145), ".item()")
 
 
 def test_08_limit():
@@ -307,69 +355,6 @@ def test_08_limit():
     assert_incorrect(ex08.q3, 0.1, "fastest rate")
     assert_incorrect(ex08.q3, 0.4, "10w")
     assert_incorrect(ex08.q3, "0.2", "expected a number")
-
-
-# -- 09 backpropagation --------------------------------------------------------------------------
-def test_09_chain_rule_value():
-    x = dl.Tensor(1.5, requires_grad=True)
-    ((2 * x - 1) ** 3).backward()
-    assert_correct(ex09.q1, x.grad)
-    assert_correct(ex09.q1, 24)
-    assert_incorrect(ex09.q1, 12.0, "du/dx = 2")
-    assert_incorrect(ex09.q1, 8.0, "y itself")
-
-
-def test_09_relu_backward():
-    assert_correct(ex09.q2, ex09.relu_backward)
-
-    def by_backward(a, grad_output):
-        a = dl.Tensor(a, requires_grad=True)
-        (dl.relu(a) * grad_output).sum().backward()  # the gradient arriving at relu's output
-        return a.grad
-
-    assert_correct(ex09.q2, by_backward)
-    assert_incorrect(ex09.q2, lambda a, g: (a > 0).astype(float), "only 0s and 1s")
-    assert_incorrect(ex09.q2, lambda a, g: np.maximum(g, 0), "no negative numbers")
-    assert_incorrect(ex09.q2, lambda a, g: g * (g > 0), "no negative numbers")
-    assert_incorrect(ex09.q2, lambda a, g: g * np.maximum(a, 0), "values differ")
-
-
-def test_09_dense_backward():
-    assert_correct(ex09.q3, ex09.dense_backward)
-    assert_incorrect(ex09.q3, lambda x, W, g: (g @ W.T, g.T @ x, g.sum(axis=0)),
-                     "In grad_W", "(transposed?)", "x.T @ grad_z")
-    assert_incorrect(ex09.q3, lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0)),
-                     "In grad_b", "mean over the rows")
-    assert_incorrect(ex09.q3, lambda x, W, g: (g @ W.T, x.T @ g, g),
-                     "In grad_b: expected shape (3,), but got shape (3, 3)")
-    assert_incorrect(ex09.q3, lambda x, W, g: (x.T @ g, g.sum(axis=0)), "three arrays")
-
-
-def test_09_softmax_crossentropy_backward():
-    assert_correct(ex09.q4, ex09.softmax_crossentropy_backward)
-
-    def by_backward(logits, y_true):
-        z = dl.Tensor(logits, requires_grad=True)
-        dl.categorical_crossentropy(y_true, dl.softmax(z)).backward()
-        return z.grad
-
-    def softmax(z):
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-
-    assert_correct(ex09.q4, by_backward)
-    assert_incorrect(ex09.q4, lambda z, y: softmax(z) - y, "batch size times too large")
-    assert_incorrect(ex09.q4, lambda z, y: (y - softmax(z)) / len(z), "wrong sign")
-    assert_incorrect(ex09.q4, lambda z, y: (z - y) / len(z), "instead of the softmax")
-
-
-def test_09_gradients_accumulate():
-    x = dl.Tensor(3.0, requires_grad=True)
-    for _ in range(2):
-        (x * x).backward()
-    assert_correct(ex09.q5, x.grad)
-    assert_incorrect(ex09.q5, 6.0, "adds to")
-    assert_incorrect(ex09.q5, 9.0, "x.grad")
 
 
 # -- 10 full training loop -----------------------------------------------------------------------
@@ -413,8 +398,8 @@ def test_10_train_step():
     assert_correct(ex10.q2, ex10.train_step)
     assert_correct(ex10.q2, lambda m, o, x, y: dl.train_step(m, x, y,
                                                              dl.sparse_categorical_crossentropy, o))
-    returns_tensor = ex10.train_step  # the loss as a Tensor is fine too
-    assert_correct(ex10.q2, lambda m, o, x, y: dl.Tensor(returns_tensor(m, o, x, y)))
+    returns_tensor = ex10.train_step
+    assert_incorrect(ex10.q2, lambda m, o, x, y: dl.Tensor(returns_tensor(m, o, x, y)), ".item()")
     assert_incorrect(ex10.q2, forgets_zero_grad, "The first step was right", "zero_grad")
     assert_incorrect(ex10.q2, forgets_step, "had not changed", "optimizer.step()")
     assert_incorrect(ex10.q2, loss_after_update, "In the loss you returned", "before the update")
@@ -422,67 +407,84 @@ def test_10_train_step():
                      "sparse_categorical_crossentropy")
 
 
-@pytest.fixture(scope="module")
-def model_trained_beforehand():
-    (x_train, y_train), _ = dl.datasets.load_digits()
-    return ex10.train(x_train, y_train, seed=0)
+def loop_with(**mistake):
+    def loop(model, x, y, epochs, batch_size, learning_rate, seed):
+        return ex10._loop(model, x, y, epochs, batch_size, learning_rate, seed, **mistake)
+    return loop
 
 
-def test_10_digit_classifier_accepts_a_model_that_trains():
-    outcome = ex10.q3.evaluate(ex10.train)
+def pasted_fit(model, x, y, epochs, batch_size, learning_rate, seed):
+    return dl.fit(model, x, y, loss=dl.sparse_categorical_crossentropy,
+                  optimizer=dl.SGD(model.parameters(), learning_rate=learning_rate),
+                  epochs=epochs, batch_size=batch_size, seed=seed, verbose=0)
+
+
+def test_10_epoch_loop_accepts_the_specified_loop():
+    outcome = ex10.q3.evaluate(ex10.train_epochs)
     assert outcome.status == CORRECT, outcome.message
-    assert "Test accuracy 97" in outcome.message
+    assert "batch for batch" in outcome.message and "96." in outcome.message
+
+    def with_zero_grad_and_lists(model, x, y, epochs, batch_size, learning_rate, seed):
+        rng = np.random.default_rng(seed)
+        losses = []
+        for _ in range(epochs):
+            order = rng.permutation(len(x))
+            for batch in np.array_split(order, range(batch_size, len(x), batch_size)):
+                model.zero_grad()
+                loss = dl.sparse_categorical_crossentropy(y[batch], model(x[batch]))
+                loss.backward()
+                for p in model.parameters():
+                    p.data = p.data - learning_rate * p.grad
+                losses.append(loss.item())
+        return losses  # a list of numbers is read as the losses
+
+    assert_correct(ex10.q3, with_zero_grad_and_lists)
 
 
-def test_10_digit_classifier_rejects_a_model_trained_elsewhere(model_trained_beforehand):
-    assert_incorrect(ex10.q3, lambda x, y, seed: model_trained_beforehand,
-                     "still predicted the original digits")
+def test_10_a_pasted_fit_does_not_pass():
+    assert_incorrect(ex10.q3, pasted_fit, "History of `dl.fit`", "written out by hand")
+
+    def fit_then_epoch_losses(*args):
+        return np.array(pasted_fit(*args).history["loss"])
+
+    assert_incorrect(ex10.q3, fit_then_epoch_losses, "one per epoch?")
 
 
-def untrained(x, y, seed):
-    return dl.Sequential([dl.Dense(64, 32, activation="relu", seed=seed),
-                          dl.Dense(32, 10, activation="softmax", seed=seed + 1)])
+@pytest.mark.parametrize(("mistake", "fragment"), [
+    ({"shuffle": "never"}, "data's own order"),
+    ({"shuffle": "once"}, "draw a *fresh*"),
+    ({"generator": "legacy"}, "numpy's global generator"),
+    ({"reset": False}, "adds to `.grad`"),
+    ({"record": "after"}, "*before* the update"),
+])
+def test_10_epoch_loop_names_the_mistake(mistake, fragment):
+    assert_incorrect(ex10.q3, loop_with(**mistake), "the loss of batch", fragment)
 
 
-def undertrained(x, y, seed):
-    model = untrained(x, y, seed)
-    dl.fit(model, x, y, optimizer=dl.SGD(model.parameters(), learning_rate=0.02), epochs=1,
-           seed=seed, verbose=0)
-    return model
+def test_10_epoch_loop_returns_and_errors():
+    def returns_nothing(*args):
+        ex10.train_epochs(*args)
 
+    assert_incorrect(ex10.q3, returns_nothing, "returned None")
 
-def returns_history(x, y, seed):
-    model = untrained(x, y, seed)
-    return dl.fit(model, x[:64], y[:64], epochs=1, verbose=0)
-
-
-def test_10_digit_classifier_rejects_weak_or_wrong_answers():
-    assert_incorrect(ex10.q3, untrained, "about what guessing gives")
-    assert_incorrect(ex10.q3, undertrained, "at least 95% is needed", "Train longer")
-    assert_incorrect(ex10.q3, returns_history, "the History that fit returns", "return model")
-    assert_incorrect(ex10.q3, lambda x, y, seed: lambda images: images[:, :10],
-                     "at least 95% is needed")
-    assert_incorrect(ex10.q3, lambda x, y, seed: lambda images: images.T,
-                     "should give shape (360, 10)")
-
-
-def test_10_digit_classifier_that_never_returns_times_out(monkeypatch):
-    monkeypatch.setattr(ex10.q3, "timeout", 0.2)
-
-    def forever(x, y, seed):
+    def forever(*args):
         while True:
             pass
 
-    assert ex10.q3.evaluate(forever).status == TIMEOUT
+    quick = ProbeQuestion("t", observe=probes.epoch_loop_results, cases=ex10._loop_cases,
+                          verdict=ex10._loop_verdict, timeout=0.2)
+    assert quick.evaluate(forever).status == TIMEOUT
+
+    def one_hot_loss(model, x, y, epochs, batch_size, learning_rate, seed):
+        return dl.categorical_crossentropy(y, model(x))
+
+    outcome = ex10.q3.evaluate(one_hot_loss)
+    assert outcome.status == ERROR and "seed=" in outcome.message
 
 
-def test_10_an_error_inside_training_is_reported_with_its_message():
-    def one_hot_loss_with_integer_labels(x, y, seed):
-        model = untrained(x, y, seed)
-        dl.fit(model, x, y, loss=dl.categorical_crossentropy, epochs=1, verbose=0)
-        return model
+def test_10_epoch_loop_that_trains_too_little_misses_the_bar():
+    def no_update_after_the_first_epoch(model, x, y, epochs, batch_size, learning_rate, seed):
+        rate = learning_rate if len(x) < 100 else learning_rate / 100
+        return ex10.train_epochs(model, x, y, epochs, batch_size, rate, seed)
 
-    outcome = ex10.q3.evaluate(one_hot_loss_with_integer_labels)
-    assert outcome.status == ERROR
-    assert "ValueError" in outcome.message and "same shape" in outcome.message
-    assert "seed=0" in outcome.message  # the inputs the check used
+    assert_incorrect(ex10.q3, no_update_after_the_first_epoch, "95% needed")

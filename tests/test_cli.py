@@ -175,20 +175,23 @@ def test_grade_table_lists_outcomes_flags_and_totals():
 
 # -- progress and help ----------------------------------------------------------------------------
 def test_progress_command(tmp_path, monkeypatch, capsys):
-    from dlcourse.grading import Exercise, ValueQuestion
+    from dlcourse.grading import Exercise, ValueQuestion, progress
 
+    monkeypatch.setattr(progress, "_SESSION", progress.empty())  # this test's checks only
     monkeypatch.setenv("DLCOURSE_PROGRESS", str(tmp_path / "p.json"))
     assert main(["progress"]) == 0
-    assert "No progress recorded yet" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "No progress recorded yet" in text and "01_linear_unit" in text
     q1, q2 = ValueQuestion("q1", 1.0), ValueQuestion("q2", 2.0)
     Exercise("01_linear_unit", [q1, q2]).setup()
     q1.check(1.0)
     q2.check(5.0)
     capsys.readouterr()
     assert main(["progress"]) == 0
-    assert "01_linear_unit  1/2 passed: q1; not yet: q2" in capsys.readouterr().out
+    assert re.search(r"01_linear_unit +1/2 passed: q1; not yet: q2", capsys.readouterr().out)
     assert main(["progress", "--json"]) == 0
-    (row,) = json.loads(capsys.readouterr().out)["exercises"]
+    row, *others = json.loads(capsys.readouterr().out)["exercises"]
+    assert len(others) == 9 and not any(r["started"] for r in others)
     assert row["passed"] == ["q1"] and row["total"] == 2 and row["max_points"] == 2
 
 
@@ -206,3 +209,93 @@ def test_module_entry_point():
     proc = subprocess.run([sys.executable, "-m", "dlcourse.cli", "--help"], capture_output=True,
                           text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0 and "usage: dlcourse" in proc.stdout
+
+
+def test_progress_lists_every_exercise_and_survives_a_broken_file(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "p.json"
+    monkeypatch.setenv("DLCOURSE_PROGRESS", str(path))
+    path.write_text(json.dumps({"version": 1, "exercises": {
+        "01_linear_unit": {"questions": {"q1": {"outcome": "correct", "passed": True,
+                                                "points": 2, "max_points": 2},
+                                         "q2": "garbage"}},
+        "02_multiple_inputs": ["not", "a", "mapping"]}}))
+    assert main(["progress"]) == 0
+    captured = capsys.readouterr()
+    assert "01_linear_unit" in captured.out and "1/5 passed: q1" in captured.out
+    assert "10_full_training_loop    0/4 passed (not started)" in captured.out
+    assert "unexpected structure" in captured.err
+    assert len(list(tmp_path.glob("p.json.corrupt-*"))) == 1  # the original, set aside
+    assert json.loads(path.read_text())["exercises"]["01_linear_unit"]["questions"]["q1"]
+    for broken in (b"\xff\xfe not text", b"[1, 2]"):
+        path.write_bytes(broken)
+        assert main(["progress"]) == 0
+    path.unlink()
+    path.mkdir()  # a directory where the file should be
+    capsys.readouterr()
+    assert main(["progress", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["exercises"]
+    assert len(rows) == 10 and not any(r["started"] for r in rows)
+
+
+def test_gradebook_per_question_columns_and_best_notebook_counts(tmp_path):
+    from dlcourse.instructor import gradebook
+    from dlcourse.instructor.judge import NotebookResult
+
+    def result(learner, exercise, outcomes):
+        rows = [{"exercise": exercise, "notebook_question": q, "outcome": o,
+                 "points": p if o == "correct" else 0, "max_points": p, "message": "m"}
+                for q, o, p in outcomes]
+        return NotebookResult(f"{learner}/{exercise}.ipynb", learner=learner, exercise=exercise,
+                              questions=rows)
+
+    results = [result("ann", "01_a", [("q1", "correct", 2), ("q2", "incorrect", 1)]),
+               result("ann", "01_a", [("q1", "correct", 2), ("q2", "correct", 1)]),  # resubmitted
+               result("bo", "01_a", [("q1", "timeout", 2), ("q2", "not attempted", 1)]),
+               result("bo", "02_b", [("q1", "correct", 3)])]
+    path = tmp_path / "book.csv"
+    gradebook.write_csv(path, results, per_question=True)
+    assert path.read_text().splitlines() == [
+        "learner,01_a:q1,01_a:q2,02_b:q1,total", "ann,2,1,0,3", "bo,0,0,3,3"]
+    gradebook.write_csv(path, results)
+    assert path.read_text().splitlines() == ["learner,01_a,02_b,total", "ann,3,0,3", "bo,0,3,3"]
+    (q1, q2, _) = gradebook.summary(results)
+    assert (q1["correct"], q1["submissions"], q1["most_common_wrong"]) == (2, 3, "timeout: m")
+    assert (q2["attempted"], q2["most_common_wrong"]) == (2, "incorrect: m")
+
+
+def test_progress_bar_counts_notebooks():
+    import io
+
+    from dlcourse.instructor.grade import Progress
+    from dlcourse.instructor.judge import NotebookResult
+
+    stream = io.StringIO()
+    bar = Progress(2, stream)
+    bar(NotebookResult("a.ipynb"))
+    bar(NotebookResult("b.ipynb"))
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("[1/2] a.ipynb: 0/0") and lines[1].startswith("[2/2] b.ipynb")
+
+
+@pytest.mark.parametrize(("source", "flag"), [
+    ("q1.check(q1.reference)", "touches a question's internals"),
+    ("answer = getattr(exercise.q2, 'reference')", "touches a question's internals"),
+    ("q3.solution()", "calls .solution()"),
+    ("import sys\nsys.meta_path.clear()", "changes how Python imports or runs code"),
+    ("import inspect\ninspect.getsource(q1.check)", "reads source through inspect"),
+    ("from dlcourse.course import probes", "reaches into dlcourse.course beyond importing its "
+                                           "exercise"),
+    ("open('../other.ipynb', 'w')", "writes or removes files"),
+    ("!rm -rf ..", "runs shell commands"),
+])
+def test_flags_name_what_an_instructor_should_look_at(source, flag):
+    from dlcourse.instructor.flags import scan
+
+    assert flag in scan([source])
+
+
+def test_ordinary_code_and_comments_raise_no_flag():
+    from dlcourse.instructor.flags import scan
+
+    assert scan(["from dlcourse.course.ex01_linear_unit import exercise, q1\n"
+                 "# q1.solution()\n%matplotlib inline\nacc = dl.evaluate(model, x, y)"]) == []

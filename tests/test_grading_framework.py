@@ -49,6 +49,7 @@ def linear_cases(rng):
 def progress_file(tmp_path, monkeypatch):
     path = tmp_path / "progress" / "progress.json"
     monkeypatch.setenv("DLCOURSE_PROGRESS", str(path))
+    monkeypatch.setattr(progress, "_SESSION", progress.empty())  # each test its own session
     return path
 
 
@@ -222,7 +223,7 @@ def test_comparison_messages(expected, got, fragment):
 @pytest.mark.parametrize(
     ("expected", "got"),
     [
-        (np.array([1.0, 2.0]), [1.0, 2.0]),
+        ([1.0, 2.0], np.array([1.0, 2.0])),
         (np.array([1.0, 2.0]), np.array([1, 2])),
         (np.array([1.0, np.nan]), np.array([1.0, np.nan])),
         (0.1 + 0.2, 0.3),
@@ -238,7 +239,8 @@ def test_comparison_accepts_equivalent_values(expected, got):
 def test_tensor_like_objects_are_accepted_transparently(q1):
     assert q1.evaluate(lambda x, w, b: FakeTensor(w * x + b)).status == CORRECT
     compare(FakeTensor([1.0, 2.0]), np.array([1.0, 2.0]))
-    compare(2.0, FakeTensor(2.0))
+    with pytest.raises(Incorrect, match=r"\.item\(\)"):  # a Tensor where a number is expected
+        compare(2.0, FakeTensor(2.0))
     with pytest.raises(Incorrect, match="expected shape"):
         compare(np.ones(2), FakeTensor(np.ones(3)))
 
@@ -372,3 +374,13 @@ def test_learner_errors_show_the_learners_own_lines_only():
     assert outcome.status == ERROR
     assert "return np.max(0, z)" in outcome.message
     assert "fromnumeric" not in outcome.message and "numpy" not in outcome.message.lower()
+
+
+def test_a_notebook_keeps_what_it_recorded_when_the_file_is_deleted(q1, progress_file):
+    Exercise("01_linear_unit", [q1]).setup()
+    q1.check(linear)
+    progress_file.unlink()
+    assert progress.current()["exercises"]["01_linear_unit"]["questions"]["q1"]["passed"]
+    ValueQuestion("q9", 1.0, exercise="02_multiple_inputs").check(1.0)  # the next write
+    data = json.loads(progress_file.read_text())
+    assert data["exercises"]["01_linear_unit"]["questions"]["q1"]["passed"] is True

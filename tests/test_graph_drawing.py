@@ -179,3 +179,23 @@ def test_bad_input_is_named():
         trace(x * 2, names={"x": 3})
     with pytest.raises(TypeError, match="strings"):
         trace(x * 2, names={1: x})
+
+
+def test_every_line_of_text_fits_inside_its_box_and_is_readable(network):
+    loss, names = network
+    loss.backward()
+    ax = draw_graph(loss, names=names)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [p.get_window_extent(renderer) for p in ax.patches
+             if (p.get_gid() or "").startswith("node")]
+    for text in ax.texts:
+        # 9 pt or more when the image is shown at its pixel size (96 px per inch on screen)
+        assert text.get_fontsize() * fig.dpi / 96 >= 9, text.get_text()
+        if text in ax.findobj(lambda a: type(a).__name__ == "Annotation"):
+            continue  # the key below the boxes
+        extent = text.get_window_extent(renderer)
+        inside = [b for b in boxes if b.x0 <= extent.x0 and extent.x1 <= b.x1
+                  and b.y0 <= extent.y0 and extent.y1 <= b.y1]
+        assert len(inside) == 1, f"{text.get_text()!r} spills out of its box"

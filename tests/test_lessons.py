@@ -15,12 +15,16 @@ LESSONS = [
     "04_activation_functions", "05_stacked_layers", "06_loss_functions", "07_optimizer",
     "08_learning_rate", "09_backpropagation", "10_full_training_loop",
 ]
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+CHECK_TAG = "nbval-check-output"  # nbval compares these cells' outputs
 MACHINE_PATH = re.compile(r"/(?:work|tmp|root|home|Users)/[\w.-]+")
 
 
 def read(name):
     return nbformat.read(ROOT / "lessons" / f"{name}.ipynb", as_version=4)
+
+
+def is_checked(cell):
+    return cell.cell_type == "code" and CHECK_TAG in cell.metadata.get("tags", [])
 
 
 def test_the_lessons_follow_the_outline_in_order():
@@ -41,16 +45,38 @@ def test_lesson_is_complete(name):
 
 
 @pytest.mark.parametrize("name", LESSONS)
+def test_lesson_ends_with_links_onwards(name):
+    last = read(name).cells[-1]
+    assert last.cell_type == "markdown"
+    links = re.findall(r"\]\(([^)\s]+)\)", last.source)
+    assert "../START_HERE.ipynb" in links, "a link to the course home"
+    position = LESSONS.index(name)
+    if position > 0:
+        assert f"../exercises/{name}.ipynb" in links, "a link to the lesson's exercise"
+    if position + 1 < len(LESSONS):
+        assert f"{LESSONS[position + 1]}.ipynb" in links, "a link to the next lesson"
+    for link in links:
+        assert not link.startswith(("/", "http")), f"links stay relative and offline: {link}"
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_static_figure_has_a_text_alternative(name):
+    for cell in read(name).cells:
+        if cell.cell_type == "code" and "plt.show()" in cell.source:
+            assert "plots.describe(" in cell.source, f"no text alternative:\n{cell.source}"
+
+
+@pytest.mark.parametrize("name", LESSONS)
 def test_lesson_is_committed_clean(name):
     nb = read(name)
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        if not cell.source.lstrip().startswith(CHECK_MARK):
+        assert "NBVAL" not in cell.source, "test markers belong in the cell tags, not the code"
+        if not is_checked(cell):
             assert cell.execution_count is None
             assert cell.outputs == [], f"outputs in a cell nbval does not check:\n{cell.source}"
-    checked = [c for c in nb.cells if c.cell_type == "code"
-               and c.source.lstrip().startswith(CHECK_MARK)]
+    checked = [c for c in nb.cells if is_checked(c)]
     assert checked, "at least one cell whose deterministic output nbval compares"
     assert all(c.outputs for c in checked), "a checked cell without outputs checks nothing"
     assert not MACHINE_PATH.search(json.dumps(nb)), "an absolute path or machine name"

@@ -41,7 +41,7 @@ def test_whole_floats_are_labels():
         ([0, 1], [0], None, ValueError, "2 targets and 1 predictions"),
         ([0, 5], [0, 1], 3, ValueError, "n_classes=3 but a label 5"),
         ([0, -1], [0, 1], None, ValueError, ">= 0"),
-        ([0.5, 1.0], [0, 1], None, ValueError, "whole-number"),
+        ([0.5, 1.0], [0, 1], None, TypeError, "whole numbers"),
         (["a", "b"], [0, 1], None, TypeError, "numbers"),
         ([0, 1], [0, 1], 2.5, TypeError, "whole number"),
         (np.zeros((2, 2, 2)), [0, 1], None, ValueError, "shape"),

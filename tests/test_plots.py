@@ -91,7 +91,8 @@ def test_liveplot_works_as_a_fit_callback(rng):
     assert live.history == fitted.history
     np.testing.assert_allclose(live.lines["val_accuracy"].get_ydata(),
                                fitted.history["val_accuracy"])
-    assert live._repr_png_()[:4] == b"\x89PNG"
+    png, metadata = live._repr_png_()
+    assert png[:4] == b"\x89PNG" and metadata["width"] > 0
 
 
 def test_liveplot_every_skips_draws_but_not_the_last():
@@ -127,10 +128,10 @@ def test_liveplot_displays_and_updates_one_output(monkeypatch):
     shown = []
 
     class Handle:
-        def update(self, bundle, raw):
+        def update(self, bundle, raw, metadata=None):
             shown.append(("update", bundle))
 
-    def fake_display(bundle, raw, display_id):
+    def fake_display(bundle, raw, display_id, metadata=None):
         shown.append(("display", bundle))
         return Handle()
 
@@ -223,3 +224,41 @@ def test_confusion_matrix_on_given_axes_with_probabilities():
 def test_confusion_matrix_bad_input():
     with pytest.raises(ValueError, match="3 targets and 2 predictions"):
         plots.plot_confusion_matrix([0, 1, 1], [0, 1])
+
+
+# -- text alternatives ------------------------------------------------------------------------
+
+
+def test_describe_makes_a_figure_render_as_an_img_with_alt_text():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from dlcourse.widgets.view import png_size
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+    ax.plot([0, 1], [1, 3])
+    assert plots.figure_html(fig) is None  # undescribed: the frontend shows the plain PNG
+    plots.describe(ax, 'A line rising from (0, 1) to (1, 3) & "steep".')
+    assert plots.description(fig) == 'A line rising from (0, 1) to (1, 3) & "steep".'
+    shell = InteractiveShell.instance()
+    assert plots.setup_notebook(shell)
+    data, _ = shell.display_formatter.format(fig)
+    page = data["text/html"]
+    assert page.startswith("<img ") and 'alt="A line rising from (0, 1) to (1, 3) &amp; ' \
+        '&quot;steep&quot;."' in page
+    import base64
+    import re
+
+    png = base64.b64decode(re.search(r"base64,([^\"]+)", page).group(1))
+    width, _ = png_size(png)
+    shown = int(re.search(r'width="(\d+)"', page).group(1))
+    assert width == 2 * shown  # a 2x bitmap at the figure's own size
+    plt.close(fig)
+
+
+def test_describe_rejects_what_is_not_a_figure_or_a_description():
+    fig = plt.figure()
+    with pytest.raises(TypeError, match="Figure"):
+        plots.describe("a figure", "text")
+    with pytest.raises(ValueError, match="non-empty description"):
+        plots.describe(fig, "  ")
+    plt.close(fig)

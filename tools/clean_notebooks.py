@@ -3,8 +3,9 @@
     python tools/clean_notebooks.py lessons/03_layers.ipynb [...]   # execute, then clean
     python tools/clean_notebooks.py --no-execute exercises/*.ipynb  # clean only
 
-A cell whose source starts with ``# NBVAL_CHECK_OUTPUT`` keeps its text outputs (nbval compares
-them on every test run); every other cell is committed without outputs. Execution counts and
+A code cell tagged ``nbval-check-output`` (cell metadata, where nbval looks; the learner sees no
+marker) keeps its text outputs, which nbval compares on every test run; every other cell is
+committed without outputs. Execution counts and
 volatile metadata are removed, so the file only changes when its content does.
 """
 
@@ -16,12 +17,12 @@ from pathlib import Path
 
 import nbformat
 
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+CHECK_TAG = "nbval-check-output"
 TEXT_TYPES = ("text/plain",)
 
 
 def is_checked(cell) -> bool:
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARK)
+    return cell.cell_type == "code" and CHECK_TAG in cell.metadata.get("tags", [])
 
 
 def clean(nb) -> None:

@@ -74,7 +74,7 @@ def _compare_q3(expected, got):
 
 
 q3 = ValueQuestion(
-    "q3", np.array([3.0, 1.0]), compare=_compare_q3,
+    "q3", [3.0, 1.0], compare=_compare_q3,
     hints=["At x = 0 the weight has nothing to multiply: the output there is b.",
            "The weight is the change of the output per unit of x: (7 - 1) / (2 - 0)."],
     solution="line = [3.0, 1.0]   # b = y(0) = 1, w = (7 - 1) / (2 - 0) = 3",
@@ -101,7 +101,8 @@ q4 = FunctionQuestion(
     points=2,
     hints=["First the predictions `w * x + b`, then the residuals `y - predictions`.",
            "Square the residuals, then take their mean (`np.mean`), not their sum.",
-           "`dl.mse(y, w * x + b)` computes the same thing; both are accepted."],
+           "`dl.mse(y, w * x + b).item()` computes the same number (`.item()` takes it out of "
+           "the Tensor)."],
     solution="def line_error(x, y, w, b):\n    return np.mean((y - (w * x + b)) ** 2)",
 )
 

@@ -1,4 +1,4 @@
-"""Checks for exercise 02, a unit with several inputs: y = w·x + b."""
+"""Checks for exercise 02, a unit with several inputs: y = w·x + b, and where w points."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dlcourse.grading import (
     ValueQuestion,
     compare,
     matches,
+    unwrap,
 )
 
 
@@ -79,26 +80,82 @@ def _compare_q3(expected, got):
 
 
 q3 = ValueQuestion(
-    "q3", np.array([2.0, -1.0, 1.0]), compare=_compare_q3,
+    "q3", [2.0, -1.0, 1.0], compare=_compare_q3,
     hints=["At the origin, (x0, x1) = (0, 0), both weights multiply zero.",
            "Going from (0, 0) to (1, 0) changes only x0, by 1: the output changes by w0."],
     solution="params = [2.0, -1.0, 1.0]   # b = y(0, 0) = 1, w0 = 3 - 1 = 2, w1 = 0 - 1 = -1",
 )
 
-# -- q4: how many numbers a unit learns -----------------------------------------------------------
+# -- q4: the weight vector points uphill -----------------------------------------------------------
+def uphill(x, w, b, distance):
+    return x + distance * w / np.linalg.norm(w)
 
 
-def _compare_q4(expected, got):
-    if matches(64, got):
-        raise Incorrect("64 counts the weights, one per pixel. The unit learns one more number.")
-    compare(expected, got)
+def _uphill_cases(rng):
+    n = int(rng.integers(2, 6))
+    w = rng.normal(0, 2, size=n).round(1)
+    while np.linalg.norm(w) < 0.5 or np.isclose(np.linalg.norm(w), 1.0, atol=0.05):
+        w = rng.normal(0, 2, size=n).round(1)  # a unit-length w would hide a missing division
+    return {"x": rng.uniform(-2, 2, size=n).round(1), "w": w, "b": _nonzero(rng),
+            "distance": float(rng.choice([0.5, 2.0, 3.0]))}
 
 
-q4 = ValueQuestion(
-    "q4", 65, compare=_compare_q4,
-    hints=["One weight per input, plus ..."],
-    solution="n_parameters = 8 * 8 + 1   # 64 weights and one bias",
+Q4_EXAMPLE = {"x": np.array([1.0, 1.0]), "w": np.array([3.0, 4.0]), "b": 0.5, "distance": 2.0}
+
+
+def _uphill_advice(args: dict, got) -> str:
+    x, w, d = args["x"], args["w"], args["distance"]
+    direction = w / np.linalg.norm(w)
+    g = np.asarray(unwrap(got), dtype=float)
+    known = [
+        (x - d * direction, "You went downhill: moving against w lowers the output fastest. "
+                            "Step *along* w."),
+        (x + d * w, "Your step points the right way but is |w| times too long: divide w by its "
+                    "length, `np.linalg.norm(w)`, to get a direction of length 1."),
+        (x + direction, "Right direction, but the step has length 1: multiply the direction "
+                        "by `distance`."),
+        (d * direction, "That is the step itself; the answer is the point reached from `x`: "
+                        "add the step to `x`."),
+    ]
+    for wrong, advice in known:
+        if g.shape == wrong.shape and np.allclose(g, wrong):
+            return advice
+    if g.shape == x.shape and np.isclose(np.linalg.norm(g - x), d, rtol=1e-3):
+        rise, best = float(w @ (g - x)), d * float(np.linalg.norm(w))
+        return (f"Your point is at the right distance, but the output rises by only {rise:.3g} "
+                f"there; the steepest direction gives {best:.3g}. Which direction makes "
+                "w · (step) largest for a step of fixed length?")
+    return ""
+
+
+class UphillQuestion(FunctionQuestion):
+    """Compares the point; names the usual mistakes from the inputs."""
+
+    def _compare_one(self, expected, got, args, after) -> None:
+        try:
+            super()._compare_one(expected, got, args, after)
+        except Incorrect as exc:
+            try:
+                advice = _uphill_advice(args, got)
+            except (TypeError, ValueError):
+                advice = ""
+            raise Incorrect(f"{exc}\n{advice}".rstrip()) from None
+
+
+q4 = UphillQuestion(
+    "q4", uphill, _uphill_cases,
+    examples=[Q4_EXAMPLE],
+    points=2,
+    correct_message="Right: of all steps of the same length, the one along w raises the output "
+                    "most, by distance × |w|. The weight vector points uphill.",
+    hints=["Moving from x by a step s changes the output by w · s (the bias cancels). Try a few "
+           "directions of length 1 with the exploring cell above: which one wins?",
+           "w · s = |w| |s| cos(angle between them): largest when s points along w.",
+           "A direction of length 1 along w is `w / np.linalg.norm(w)`; the point is "
+           "`x + distance * w / np.linalg.norm(w)`."],
+    solution="def uphill(x, w, b, distance):\n    return x + distance * w / np.linalg.norm(w)",
 )
+
 
 # -- q5: what a unit with many inputs draws -------------------------------------------------------
 q5 = ChoiceQuestion(

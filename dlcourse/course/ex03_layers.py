@@ -10,9 +10,14 @@ from dlcourse.grading import (
     FunctionQuestion,
     Incorrect,
     ValueQuestion,
+    advising,
     compare,
+    describe_type,
+    fmt,
     matches,
+    unwrap,
 )
+from dlcourse.grading.mistakes import on_error
 
 
 # -- q1: the dense forward pass -------------------------------------------------------------------
@@ -27,34 +32,71 @@ def _dense_cases(rng):
             "b": rng.uniform(-2, 2, size=n_units).round(1)}
 
 
-q1 = FunctionQuestion(
+# Square W first, so that a transposed W gives wrong numbers rather than a shape error.
+Q1_EXAMPLE = {"x": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 2.0]]),
+              "W": np.array([[1.0, 2.0], [3.0, 4.0]]), "b": np.array([10.0, 20.0])}
+TRANSPOSED = ("Your result is `x @ W.T + b`: W is used transposed. Column j of W holds unit j's "
+              "weights, so `x @ W` (no `.T`) gives unit j's weighted sums in column j.")
+
+
+def _used_transpose(expected, got) -> bool:
+    example = Q1_EXAMPLE
+    return (np.shape(expected) == (3, 2)
+            and matches(example["x"] @ example["W"].T + example["b"], got))
+
+
+q1 = on_error(FunctionQuestion(
     "q1", _dense, _dense_cases,
-    # Square W first, so that a transposed W gives wrong numbers rather than a shape error.
-    examples=[{"x": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 2.0]]),
-               "W": np.array([[1.0, 2.0], [3.0, 4.0]]), "b": np.array([10.0, 20.0])}],
+    examples=[Q1_EXAMPLE],
+    compare=advising((_used_transpose, TRANSPOSED)),
     points=2,
     hints=["Column j of W holds the weights of unit j; row i of x is sample i.",
            "`x @ W` has shape (batch, n_units): entry [i, j] is unit j's weighted sum for "
            "sample i. Then add b, one bias per unit (numpy broadcasts it over the rows)."],
     solution="def dense(x, W, b):\n    return x @ W + b",
-)
+), (r"matmul|shapes .* not aligned",
+    "`x @ W` needs W to have one row per input (as many rows as x has columns): use W as it "
+    "is, shape (n_inputs, n_units), without transposing it."))
 
-# -- q2: the shape of W ---------------------------------------------------------------------------
-
-
-def _compare_q2(expected, got):
-    if isinstance(got, tuple | list) and tuple(got) == expected[::-1]:
-        raise Incorrect(f"expected {expected}, but got {tuple(got)}: that is the transpose. "
-                        "W has one row per input and one column per unit, so that x @ W works "
-                        "for x of shape (batch, n_inputs).")
-    compare(expected, got)
+# -- q2: assemble a layer from its units -----------------------------------------------------------
+def layer_from_units(units):
+    W = np.stack([w for w, _ in units], axis=1)
+    b = np.array([b for _, b in units], dtype=float)
+    return W, b
 
 
-q2 = ValueQuestion(
-    "q2", (5, 3), compare=_compare_q2,
-    hints=["`x @ W` needs W to have as many rows as x has columns (inputs).",
-           "Each unit gets its own column of weights."],
-    solution="W_shape = (5, 3)   # (n_inputs, n_units)",
+def _units_cases(rng):
+    n_inputs, n_units = (int(n) for n in rng.choice(np.arange(2, 6), size=2, replace=False))
+    return {"units": [(rng.normal(0, 1, size=n_inputs).round(1), round(float(rng.normal()), 1))
+                      for _ in range(n_units)]}
+
+
+def _compare_layer(expected, got):
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise Incorrect(f"expected a pair `W, b`, but got {describe_type(got)}: {fmt(got)}")
+    W, b = got
+    if np.shape(unwrap(W)) == expected[0].shape[::-1] and np.allclose(unwrap(W), expected[0].T):
+        raise Incorrect(f"W has shape {np.shape(unwrap(W))}, one row per unit; a dense layer "
+                        f"keeps one *column* per unit, shape {expected[0].shape} = (n_inputs, "
+                        "n_units), so that `x @ W` works. Stack the weight vectors as columns "
+                        "(`np.stack(..., axis=1)` or `np.column_stack`), or transpose.")
+    compare(expected[0], W, what="W")
+    compare(expected[1], b, what="b")
+
+
+q2 = FunctionQuestion(
+    "q2", layer_from_units, _units_cases,
+    examples=[{"units": [(np.array([1.0, 2.0, 3.0]), 0.5), (np.array([-1.0, 0.0, 1.0]), -2.0)]}],
+    compare=_compare_layer,
+    points=2,
+    hints=["Unit j's weights go into column j of W: W[:, j] = w_j. So W has one row per input "
+           "and one column per unit.",
+           "`np.stack([w for w, _ in units], axis=1)` puts the vectors side by side as columns; "
+           "the biases, in the same order, make b: `np.array([b for _, b in units])`."],
+    solution="def layer_from_units(units):\n"
+             "    W = np.stack([w for w, _ in units], axis=1)\n"
+             "    b = np.array([b for _, b in units])\n"
+             "    return W, b",
 )
 
 # -- q3: one unit's weights inside W --------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Checks for exercises/06_loss_functions.ipynb: MSE, MAE, cross-entropy, and choosing a loss."""
+"""Checks for exercises/06_loss_functions.ipynb: MSE, MAE, cross-entropy, choosing a loss, and
+the MAE's gradient."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dlcourse.grading import (
     is_whole_multiple,
     unwrap,
 )
+from dlcourse.grading.mistakes import known_mistakes
 
 EPSILON = 1e-7
 
@@ -152,20 +154,64 @@ q5 = ChoiceQuestion(
            "class."],
 )
 
-q6 = ChoiceQuestion(
-    "q6",
-    {"a": "MSE", "b": "MAE", "c": "binary cross-entropy", "d": "categorical cross-entropy"},
-    answer="b",
-    explanations={
-        "a": "Squaring makes the few wildly wrong records dominate the loss: the fit would be "
-             "dragged towards them.",
-        "b": "MAE charges each error by its size, so a handful of huge errors cannot outweigh all "
-             "the ordinary samples: it behaves like a median.",
-        "c": "Cross-entropies are for probabilities of classes; a delivery time is a quantity.",
-        "d": "Cross-entropies are for probabilities of classes; a delivery time is a quantity.",
-    },
-    hints=["It is a regression (the answer is a number). Which regression loss is least "
-           "disturbed by a few huge errors?"],
-)
+# -- q6: the gradient of the MAE, derived and checked numerically ------------------------------
+def _mae_value(y_true, y_pred) -> float:
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def mae_gradient(y_true, y_pred):
+    """The reference is numerical: central differences of the MAE, one prediction at a time."""
+    h = 1e-6
+    grad = np.zeros_like(y_pred, dtype=float)
+    for i in range(len(y_pred)):
+        up, down = y_pred.astype(float), y_pred.astype(float)
+        up[i] += h
+        down[i] -= h
+        grad[i] = (_mae_value(y_true, up) - _mae_value(y_true, down)) / (2 * h)
+    return grad
+
+
+def _gradient_case(rng):
+    n = int(rng.integers(3, 7))
+    y_true = rng.normal(0, 2, n).round(1)
+    offsets = rng.choice([-1, 1], n) * rng.uniform(0.2, 3.0, n)  # never exactly on the kink
+    return {"y_true": y_true, "y_pred": (y_true + offsets).round(1)}
+
+
+def _mae_mistakes(args: dict) -> list:
+    error, n = args["y_pred"] - args["y_true"], len(args["y_true"])
+    return [
+        (2 * error / n, "That is the MSE's gradient, 2 (y_pred - y_true) / n. The slope of "
+                        "|e| is not e: it is +1 where e > 0 and -1 where e < 0, whatever e's "
+                        "size (`np.sign`)."),
+        (np.abs(error) / n, "That is each sample's share of the loss, |e| / n, not its slope. "
+                            "How fast does |e| change when e moves a little?"),
+        (np.sign(error), "The loss is a *mean*: each prediction's effect on it is divided by "
+                         "the number of samples n."),
+    ]
+
+
+q6 = known_mistakes(FunctionQuestion(
+    "q6", mae_gradient, _gradient_case,
+    examples=[{"y_true": np.array([1.0, 2.0, 3.0, 4.0]),
+               "y_pred": np.array([2.0, 1.5, 3.5, 0.0])}],
+    atol=1e-6,
+    compare=advising(
+        (is_negated, "Your gradient has the wrong sign: raising a prediction that is already "
+         "too high makes the loss *larger*, so the gradient there is positive."),
+    ),
+    points=2,
+    correct_message="Right, and it matches the numerical gradient (central differences). Every "
+                    "sample pulls with the same strength, 1/n, however far off it is: that is "
+                    "why a few huge errors cannot drag an MAE fit, while the MSE's gradient grows "
+                    "with the error.",
+    hints=["Take one sample: its term in the loss is |y_pred_i - y_true_i| / n. Only that "
+           "term changes when y_pred_i moves.",
+           "|e| is the line -e for e < 0 and e for e > 0: its slope is -1 or +1. numpy's "
+           "`np.sign(e)` gives exactly that.",
+           "`np.sign(y_pred - y_true) / len(y_true)`."],
+    solution="def mae_gradient(y_true, y_pred):\n"
+             "    return np.sign(y_pred - y_true) / len(y_true)",
+), _mae_mistakes)
 
 exercise = Exercise("06_loss_functions", [q1, q2, q3, q4, q5, q6])

@@ -1,4 +1,4 @@
-"""Checks for exercises/07_optimizer.ipynb: the MSE gradient, an SGD step, steps and epochs."""
+"""Checks for exercises/07_optimizer.ipynb: a cross-entropy gradient, an SGD step, steps, epochs."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from dlcourse.grading import (
     fmt,
     is_negated,
     is_whole_multiple,
-    times,
     unwrap,
 )
+from dlcourse.grading.mistakes import known_mistakes
 
 N_TRAIN = 1437  # samples in dl.datasets.load_digits()'s training split
 
@@ -36,7 +36,7 @@ def _flat(x) -> np.ndarray:
     return np.asarray(unwrap(x), dtype=float).ravel()
 
 
-# -- q1: the gradient of the MSE of a linear unit ---------------------------------------------
+# -- the MSE gradient of a linear unit (q4 takes one step with it) --------------------------------
 def mse_gradient(x, y, w, b):
     error = x @ w + b - y              # (n,): prediction minus target
     grad_w = 2 * x.T @ error / len(y)  # (d,)
@@ -44,9 +44,32 @@ def mse_gradient(x, y, w, b):
     return grad_w, grad_b
 
 
+# -- q1: the gradient of a sigmoid unit's cross-entropy, derived ---------------------------------
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _bce(x, y, w, b) -> float:
+    p = _sigmoid(x @ w + b)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def bce_gradient(x, y, w, b):
+    """The reference is numerical: central differences of the loss, one parameter at a time."""
+    h = 1e-6
+    w = np.asarray(w, dtype=float)
+    grad_w = np.zeros_like(w)
+    for i in range(len(w)):
+        step = np.zeros_like(w)
+        step[i] = h
+        grad_w[i] = (_bce(x, y, w + step, b) - _bce(x, y, w - step, b)) / (2 * h)
+    grad_b = (_bce(x, y, w, b + h) - _bce(x, y, w, b - h)) / (2 * h)
+    return grad_w, grad_b
+
+
 def _gradient_case(rng):
     n, d = int(rng.integers(3, 7)), int(rng.integers(1, 4))
-    return {"x": rng.normal(size=(n, d)).round(1), "y": rng.normal(0, 2, n).round(1),
+    return {"x": rng.normal(size=(n, d)).round(1), "y": rng.integers(0, 2, n).astype(float),
             "w": rng.normal(size=d).round(1), "b": round(float(rng.normal()), 1)}
 
 
@@ -55,31 +78,51 @@ def _two_items(expected, got):
         raise Incorrect(f"expected two things, `grad_w, grad_b`, but got {describe_type(got)}: "
                         f"{fmt(got)}")
     for name, e, g in zip(("grad_w", "grad_b"), expected, got, strict=True):
-        compare(e, g, what=name)
+        compare(e, g, what=name, rtol=1e-4, atol=1e-6)
 
 
-q1 = FunctionQuestion(
-    "q1", mse_gradient, _gradient_case,
-    examples=[{"x": np.array([[1.0], [2.0], [3.0]]), "y": np.array([3.0, 5.0, 7.0]),
-               "w": np.array([1.0]), "b": 0.0}],
+def _bce_mistakes(args: dict) -> list:
+    x, y = args["x"], args["y"]
+    n, z = len(y), x @ args["w"] + args["b"]
+    p = _sigmoid(z)
+    return [
+        ((x.T @ (z - y) / n, np.mean(z - y)),
+         "You used the unit's raw output z = x @ w + b where its probability p = sigmoid(z) "
+         "belongs: the error is p - y."),
+        ((x.T @ ((p - y) * p * (1 - p)) / n, np.mean((p - y) * p * (1 - p))),
+         "You multiplied by sigmoid's slope p (1 - p) once too often: cross-entropy's "
+         "derivative with respect to p, (p - y) / (p (1 - p)), divides it away again."),
+        ((2 * x.T @ (p - y) / n, 2 * np.mean(p - y)),
+         "Your gradients are twice too large: the factor 2 belongs to the square in the MSE; "
+         "cross-entropy has no square."),
+    ]
+
+
+q1 = known_mistakes(FunctionQuestion(
+    "q1", bce_gradient, _gradient_case,
+    examples=[{"x": np.array([[1.0], [2.0], [-1.0]]), "y": np.array([1.0, 0.0, 1.0]),
+               "w": np.array([0.5]), "b": 0.0}],
     compare=advising(
-        (is_negated, "Both gradients have the wrong sign: the error is `prediction - y`, and "
-         "the gradient points uphill, towards a larger loss."),
-        (times(0.5), "Your gradients are half the right size: the derivative of `e**2` is "
-         "`2 * e`."),
-        # Summing over n samples instead of averaging multiplies by n, and every case has n >= 3.
+        (is_negated, "Both gradients have the wrong sign: with p the predicted probability, "
+         "the error is `p - y`, and the gradient points uphill, towards a larger loss."),
         (lambda e, g: is_whole_multiple(e, g, smallest=3),
          "Your gradients are a whole number of times too large: divide by the number of samples, "
          "since the loss is a mean."),
         base=_two_items,
     ),
-    hints=["With `error = x @ w + b - y`, the loss is `mean(error**2)`; the chain rule gives "
-           "`dL/d error_i = 2 * error_i / n`.",
-           "`error_i` changes with `w` as `x[i]` and with `b` as 1. So `grad_w = 2 * x.T @ error "
-           "/ n` and `grad_b = 2 * error.mean()`.",
-           "Or let dlcourse do it: make `w` and `b` Tensors with `requires_grad=True`, compute "
-           "`dl.mse(y, dl.dot(x, w) + b)`, call `.backward()` and return `w.grad, b.grad`."],
-)
+    points=2,
+    correct_message="Right, and it matches the numerical gradient. Compare it with the MSE's: "
+                    "the same shape, x.T @ error / n, with p - y as the error and no factor 2.",
+    hints=["Chain rule for one sample: dL/dw = dL/dp · dp/dz · dz/dw. The three pieces: "
+           "dL/dp = -(y/p - (1 - y)/(1 - p)), dp/dz = p (1 - p), dz/dw = x.",
+           "Multiply the first two and simplify: -(y (1 - p) - (1 - y) p) = p - y. So for one "
+           "sample dL/dw = (p - y) x and dL/db = p - y; then take the mean over the batch.",
+           "`p = 1 / (1 + np.exp(-(x @ w + b)))`, then `grad_w = x.T @ (p - y) / len(y)` and "
+           "`grad_b = np.mean(p - y)`."],
+    solution="def bce_gradient(x, y, w, b):\n"
+             "    p = 1 / (1 + np.exp(-(x @ w + b)))\n"
+             "    return x.T @ (p - y) / len(y), np.mean(p - y)",
+), _bce_mistakes)
 
 
 # -- q2: an SGD step, in place ------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Checks for exercises/10_full_training_loop.ipynb: accuracy, a training step, a digit classifier.
+"""Checks for exercises/10_full_training_loop.ipynb: accuracy, a training step, the epoch loop.
 
-The digit classifier (q3) is graded on the held-out test split. The check calls the learner's
-``train(x, y, seed)`` twice: once on the real training set, and once with the ten classes renamed
-(a permutation of the labels drawn by the check), so that only a function that really trains on
-the data it is given can pass; a model trained elsewhere and returned as is predicts the old names.
+The epoch loop (q3) is specified exactly (one seeded generator, a fresh permutation per epoch,
+batches in that order, an SGD step per batch), so the check can compare the learner's batch
+losses and final weights with the reference loop run from the same start. ``dl.fit`` returns
+per-epoch History, not every batch's loss, so pasting it does not pass. The loop then trains
+the digit network, which must read 95% of the test digits.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from dlcourse.grading import (
     ProbeQuestion,
     case_results,
     compare,
+    describe_type,
+    fmt,
     unwrap,
 )
+from dlcourse.grading.mistakes import on_error
 
-REQUIRED_ACCURACY = 0.95
-RENAMED_ACCURACY = 0.90  # the second run only shows the function trains on what it is given
 TRAIN_TIMEOUT = 25.0  # seconds per call; two calls stay within dlcourse grade's 60 s per cell
 
 
@@ -59,7 +61,7 @@ def _accuracy_compare(expected, got) -> None:
         raise Incorrect(f"{exc}\n{advice}".rstrip()) from None
 
 
-q1 = FunctionQuestion(
+q1 = on_error(FunctionQuestion(
     "q1", accuracy, _accuracy_case,
     examples=[{"y_true": np.array([0, 2, 1, 1]),
                "probabilities": np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6],
@@ -68,7 +70,10 @@ q1 = FunctionQuestion(
     hints=["The predicted class of a sample is the index of its largest probability: "
            "`np.argmax(..., axis=1)` (one per row).",
            "Compare the predictions with `y_true` and take the mean of the True/False array."],
-)
+), (r"could not be broadcast|shapes .* mismatch",
+    "Your predictions and `y_true` have different lengths. `np.argmax(probabilities, axis=0)` "
+    "picks one index per *column* (per class); a prediction is one index per *row* (per "
+    "sample): use `axis=1`."))
 
 
 # -- q2: one training step ----------------------------------------------------------------------
@@ -142,91 +147,163 @@ q2 = ProbeQuestion(
 )
 
 
-# -- q3: a digit classifier, graded on the test set ---------------------------------------------
-def train(x, y, seed):
-    model = dl.Sequential([
-        dl.Dense(64, 64, activation="relu", seed=seed),
-        dl.Dense(64, 10, activation="softmax", seed=seed + 1),
-    ])
-    optimizer = dl.SGD(model.parameters(), learning_rate=0.05, momentum=0.9)
-    dl.fit(model, x, y, loss=dl.sparse_categorical_crossentropy, optimizer=optimizer,
-           epochs=20, batch_size=32, seed=seed, verbose=0)
-    return model
+# -- q3: the shuffled epoch loop, written by hand ------------------------------------------------
+def train_epochs(model, x, y, epochs, batch_size, learning_rate, seed):
+    return _loop(model, x, y, epochs, batch_size, learning_rate, seed)
 
 
-def _digit_cases(rng):
-    """Two runs; the second renames the classes with a permutation drawn from ``rng`` (no digit
-    keeps its own name), which a grader draws from a seed the learner cannot know."""
-    classes = np.arange(10)
-    while np.any(classes == np.arange(10)):
-        classes = rng.permutation(10)
-    return {"runs": [{"seed": 0, "classes": None}, {"seed": 1, "classes": classes}],
-            "stop_below": REQUIRED_ACCURACY}
+def _loop(model, x, y, epochs, batch_size, learning_rate, seed, *, shuffle="each epoch",
+          reset=True, record="before", generator="default_rng"):
+    """The loop q3 specifies; the keyword arguments plant the usual mistakes, for diagnosis."""
+    if generator == "default_rng":
+        rng = np.random.default_rng(seed)
+        permutation = rng.permutation
+    else:  # numpy's legacy global generator, seeded
+        np.random.seed(seed)
+        permutation = np.random.permutation
+    params = model.parameters()
+    order = permutation(len(x))
+    losses = []
+    for epoch in range(epochs):
+        if shuffle == "each epoch" and epoch > 0:
+            order = permutation(len(x))
+        if shuffle == "never":
+            order = np.arange(len(x))
+        for start in range(0, len(x), batch_size):
+            batch = order[start : start + batch_size]
+            loss = dl.sparse_categorical_crossentropy(y[batch], model(x[batch]))
+            if reset:
+                for p in params:
+                    p.grad = None
+            loss.backward()
+            for p in params:
+                p.data -= learning_rate * p.grad
+            if record == "after":
+                with dl.no_grad():
+                    loss = dl.sparse_categorical_crossentropy(y[batch], model(x[batch]))
+            losses.append(loss.item())
+    return np.array(losses)
 
 
-def _digit_verdict(inputs, observed) -> str:
-    """Accuracy on the held-out test split, for the real labels and for renamed ones."""
-    _, (_, y_test) = dl.datasets.load_digits()
-    (first, plain_run), *rest = list(case_results(inputs["runs"][: len(observed)], observed))
-    score = _accuracy(plain_run, y_test)
-    if score < REQUIRED_ACCURACY:
-        raise Incorrect(_too_low(score))
-    if not rest:
-        raise ValueError("the second training run is missing")
-    (renamed, renamed_run), = rest
-    classes = np.asarray(renamed["classes"])
-    renamed_score = _accuracy(renamed_run, classes[y_test])
-    if renamed_score < RENAMED_ACCURACY:
-        if np.mean(renamed_run["predicted"] == y_test) > 0.5:
-            raise Incorrect(
-                "The check trained your function a second time with the classes renamed "
-                "(each digit given another label), and your model still predicted the "
-                "original digits. `train` must learn from the `x` and `y` it is given, not "
-                "from data it loads itself or a model trained beforehand.")
+LOOP_MISTAKES = [
+    ({"shuffle": "never"}, "Your batches are taken in the data's own order: shuffle at the start "
+     "of every epoch with `order = rng.permutation(len(x))` and take the batches in that order."),
+    ({"shuffle": "once"}, "The first epoch is right, the second is not: draw a *fresh* "
+     "`rng.permutation(len(x))` at the start of every epoch, from the same `rng`."),
+    ({"generator": "legacy"}, "You shuffled with numpy's global generator (`np.random.seed`, "
+     "`np.random.permutation`): make `rng = np.random.default_rng(seed)` once, before the "
+     "first epoch, and draw every permutation from it."),
+    ({"reset": False}, "The first batch is right, the next are not: `backward()` adds to `.grad`, "
+     "so reset every parameter's gradient (`p.grad = None`, or `model.zero_grad()`) before each "
+     "`loss.backward()`."),
+    ({"record": "after"}, "Record each batch's loss as it was computed, *before* the update "
+     "(`loss.item()`), not recomputed after it."),
+]
+REQUIRED_ACCURACY = 0.95
+
+
+def _loop_cases(rng):
+    n = 23  # batches of 5: the last batch of each epoch holds the 3 left over
+    return {
+        "small": {"x": rng.normal(size=(n, 4)).round(2), "y": rng.integers(0, 3, n),
+                  "epochs": 2, "batch_size": 5, "learning_rate": 0.5,
+                  "seed": int(rng.integers(1000))},
+        "digits": {"epochs": 10, "batch_size": 32, "learning_rate": 0.1, "seed": 0},
+    }
+
+
+def _reference_run(run: dict, **mistake):
+    model = probes.small_model()
+    losses = _loop(model, np.asarray(run["x"]), np.asarray(run["y"]), run["epochs"],
+                   run["batch_size"], run["learning_rate"], run["seed"], **mistake)
+    return losses, [p.data for p in model.parameters()]
+
+
+def _check_losses(run: dict, got, n_samples: int) -> np.ndarray:
+    """The learner's returned value must be one number per batch: say what it was instead."""
+    n_batches = run["epochs"] * -(-n_samples // run["batch_size"])
+    if type(got).__name__ == "History":
+        raise Incorrect("Your function returned the History of `dl.fit`. This question asks for "
+                        "the loop `dl.fit` runs, written out by hand: shuffle, batches, forward, "
+                        "loss, backward, update, and a list of every batch's loss.")
+    if got is None:
+        raise Incorrect("Your function returned None: return the batch losses, one number per "
+                        "batch in the order they were computed (`return losses`).")
+    if not isinstance(got, np.ndarray):
+        raise Incorrect(f"expected the batch losses as numbers, one per batch, but got "
+                        f"{describe_type(got)}: {fmt(got)}")
+    if got.shape != (n_batches,):
+        per_epoch = (" (one per epoch? one per *batch* is asked)"
+                     if got.size == run["epochs"] else "")
+        raise Incorrect(f"expected {n_batches} losses ({run['epochs']} epochs of "
+                        f"{n_batches // run['epochs']} batches of up to {run['batch_size']} "
+                        f"samples), but got {got.size}{per_epoch}")
+    return got
+
+
+def _loop_verdict(inputs, observed) -> str:
+    (_, small), (_, digits) = list(case_results([0, 1], observed))
+    run = inputs["small"]
+    got = _check_losses(run, small["losses"], len(run["x"]))
+    expected, expected_params = _reference_run(run)
+    if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+        first = int(np.argmax(~np.isclose(got, expected, rtol=1e-6, atol=1e-9)))
+        advice = next((text for mistake, text in LOOP_MISTAKES
+                       if np.allclose(got, _reference_run(run, **mistake)[0], rtol=1e-6)), "")
+        per_epoch = -(-len(run["x"]) // run["batch_size"])
         raise Incorrect(
-            f"Trained a second time (seed={renamed['seed']}, with the ten classes renamed), "
-            f"your model reached only {renamed_score:.1%} test accuracy. Does `train` use its "
-            "`x`, `y` and `seed` arguments?")
-    return (f"Test accuracy {score:.1%} on the {len(y_test)} held-out digits (needed: "
-            f"{REQUIRED_ACCURACY:.0%}).")
-
-
-def _accuracy(run: dict, truth: np.ndarray) -> float:
-    shape = tuple(run["shape"])
-    if shape != (len(truth), 10):
-        raise Incorrect(f"on the {len(truth)} test images your model should give shape "
-                        f"({len(truth)}, 10), one score per digit, but gave shape {shape}")
-    return float(np.mean(np.asarray(run["predicted"]) == truth))
-
-
-def _too_low(score: float) -> str:
-    head = (f"Your model reached {score:.1%} test accuracy on the 360 held-out digits; "
-            f"at least {REQUIRED_ACCURACY:.0%} is needed.")
-    if score < 0.2:
-        return (f"{head} That is about what guessing gives (10%): did the model train? "
-                "Check that `train` calls `dl.fit` (or runs your own loop) on its `x` and `y` "
-                "before returning the model.")
-    return (f"{head} Train longer (e.g. 20 epochs), or try momentum=0.9 with "
-            "learning_rate=0.05 and batches of 32.")
+            f"On {len(run['x'])} samples, {run['epochs']} epochs of batches of "
+            f"{run['batch_size']} (seed={run['seed']}): the loss of batch {first + 1} (epoch "
+            f"{first // per_epoch + 1}) is {got[first]:.6g}, but the specified loop gives "
+            f"{expected[first]:.6g}.\n" + (advice or
+            "Follow the specification step by step: one `rng = np.random.default_rng(seed)`, "
+            "a fresh `rng.permutation(len(x))` per epoch, batches in that order, gradients "
+            "reset before each backward pass, `p.data -= learning_rate * p.grad`."))
+    for i, (theirs, ours) in enumerate(zip(small["params"], expected_params, strict=True)):
+        if not np.allclose(theirs, ours, rtol=1e-6, atol=1e-9):
+            raise Incorrect(f"The losses are right, but parameter {i} of the model ends "
+                            "elsewhere than the specified loop leaves it: was the last batch's "
+                            "update applied, and only once?")
+    (_, _), (_, y_test) = dl.datasets.load_digits()
+    _check_losses(inputs["digits"], digits["losses"], 1437)
+    score = float(np.mean(np.asarray(digits["predicted"]) == y_test))
+    if score < REQUIRED_ACCURACY:
+        raise Incorrect(f"Your loop matches the specification on the small case, but the digit "
+                        f"network it trained reads only {score:.1%} of the test digits "
+                        f"({REQUIRED_ACCURACY:.0%} needed).")
+    return (f"Your loop reproduces the specified one batch for batch, and the digit network it "
+            f"trained reads {score:.1%} of the {len(y_test)} test digits it never saw.")
 
 
 q3 = ProbeQuestion(
-    "q3", observe=probes.digit_predictions, cases=_digit_cases, verdict=_digit_verdict,
-    points=2, timeout=TRAIN_TIMEOUT, time_limit=3 * TRAIN_TIMEOUT,
+    "q3", observe=probes.epoch_loop_results, cases=_loop_cases, verdict=_loop_verdict,
+    points=3, timeout=TRAIN_TIMEOUT, time_limit=2 * TRAIN_TIMEOUT + 10,
+    hints=["Start with `rng = np.random.default_rng(seed)`, `losses = []` and "
+           "`params = model.parameters()`. Then `for epoch in range(epochs):` draw "
+           "`order = rng.permutation(len(x))`.",
+           "Batches: `for start in range(0, len(x), batch_size): batch = order[start:start + "
+           "batch_size]`; then `x[batch]` and `y[batch]`.",
+           "For each batch: `loss = dl.sparse_categorical_crossentropy(y[batch], "
+           "model(x[batch]))`; `p.grad = None` for every parameter; `loss.backward()`; "
+           "`p.data -= learning_rate * p.grad` for every parameter; `losses.append(loss.item())`. "
+           "Return `np.array(losses)`."],
     solution=(
-        "def train(x, y, seed):\n"
-        "    model = dl.Sequential([\n"
-        "        dl.Dense(64, 64, activation=\"relu\", seed=seed),\n"
-        "        dl.Dense(64, 10, activation=\"softmax\", seed=seed + 1),\n"
-        "    ])\n"
-        "    optimizer = dl.SGD(model.parameters(), learning_rate=0.05, momentum=0.9)\n"
-        "    dl.fit(model, x, y, loss=dl.sparse_categorical_crossentropy, optimizer=optimizer,\n"
-        "           epochs=20, batch_size=32, seed=seed, verbose=0)\n"
-        "    return model"),
-    hints=["Build a model with 64 inputs and 10 softmax outputs (lesson 10's two Dense layers "
-           "work), a `dl.SGD` optimizer, then train with `dl.fit` on `x` and `y`.",
-           "Lesson 10's recipe reaches about 97%: learning_rate=0.05, momentum=0.9, 20 epochs, "
-           "batch_size=32. Pass `seed` to the layers and to `dl.fit`, and `verbose=0`."],
+        "def train_epochs(model, x, y, epochs, batch_size, learning_rate, seed):\n"
+        "    rng = np.random.default_rng(seed)\n"
+        "    params = model.parameters()\n"
+        "    losses = []\n"
+        "    for epoch in range(epochs):\n"
+        "        order = rng.permutation(len(x))\n"
+        "        for start in range(0, len(x), batch_size):\n"
+        "            batch = order[start : start + batch_size]\n"
+        "            loss = dl.sparse_categorical_crossentropy(y[batch], model(x[batch]))\n"
+        "            for p in params:\n"
+        "                p.grad = None\n"
+        "            loss.backward()\n"
+        "            for p in params:\n"
+        "                p.data -= learning_rate * p.grad\n"
+        "            losses.append(loss.item())\n"
+        "    return np.array(losses)"),
 )
 
 

@@ -97,41 +97,106 @@ def train_step_results(fn, inputs, call) -> list[dict]:
     return each_case(batches, one)
 
 
-# -- exercise 10, q3: a digit classifier ---------------------------------------------------------
+# -- exercise 10, q3: the learner's epoch loop -----------------------------------------------------
+def digit_model():
+    """The digit network both the learner's loop and the reference train in q3."""
+    return dl.Sequential([dl.Dense(64, 64, activation="relu", seed=0),
+                          dl.Dense(64, 10, activation="softmax", seed=1)])
+
+
 def _scores(model, x) -> np.ndarray:
     with dl.no_grad():
         return np.asarray(unwrap(model(x)))
 
 
-def digit_predictions(fn, inputs, call) -> list[dict]:
-    """Per run: train through the learner's ``train(x, y, seed)`` (labels renamed when the run
-    says so) and predict the test images. Stops after a run below ``inputs["stop_below"]``
-    accuracy: the judge needs no second run to reject it."""
-    require_function(fn, "q3.check(train)")
-    (x_train, y_train), (x_test, y_test) = dl.datasets.load_digits()
+def _run_label(run: dict, x) -> str:
+    return (f"x of shape {np.shape(x)}, epochs={run['epochs']}, batch_size={run['batch_size']}, "
+            f"learning_rate={run['learning_rate']}, seed={run['seed']}")
 
-    def one(run):
-        classes = run["classes"]
-        y = y_train if classes is None else np.asarray(classes)[y_train]
-        inputs_text = f"x of shape {x_train.shape}, y of shape {y.shape}, seed={run['seed']}"
-        model = call(fn, x_train.copy(), y.copy(), run["seed"], inputs=inputs_text)
-        if not callable(model):
-            what = "the History that fit returns" if isinstance(model, dl.History) else (
-                f"{describe_type(model)}: {fmt(model)}")
-            raise Incorrect(f"expected `train` to return the trained model, but it returned "
-                            f"{what}. End with `return model`.")
+
+def _losses(got):
+    """The learner's losses as a float array where they are numbers; else the object itself."""
+    if isinstance(got, (list, tuple)) and all(np.ndim(unwrap(v)) == 0 for v in got):
+        try:
+            return np.array([float(unwrap(v)) for v in got])
+        except (TypeError, ValueError):
+            return got
+    return got
+
+
+def epoch_loop_results(fn, inputs, call) -> list[dict]:
+    """Run the learner's ``train_epochs`` twice: on a small model and batch set (losses and
+    parameters after it), then on the digits (losses and test predictions)."""
+    require_function(fn, "q3.check(train_epochs)")
+
+    def small(run):
+        model = small_model()
+        x, y = np.asarray(run["x"]), np.asarray(run["y"])
+        got = call(fn, model, x.copy(), y.copy(), run["epochs"], run["batch_size"],
+                   run["learning_rate"], run["seed"], inputs=_run_label(run, x))
+        return {"losses": _losses(got),
+                "params": [np.array(p.data, copy=True) for p in model.parameters()]}
+
+    def digits(run):
+        (x_train, y_train), (x_test, _) = dl.datasets.load_digits()
+        model = digit_model()
+        got = call(fn, model, x_train.copy(), y_train.copy(), run["epochs"], run["batch_size"],
+                   run["learning_rate"], run["seed"], inputs=_run_label(run, x_train))
         scores = call(_scores, model, x_test, inputs="the test images")
-        shape = tuple(np.shape(scores))
-        predicted = np.argmax(scores, axis=1) if len(shape) == 2 else None
-        return {"shape": shape, "predicted": predicted}
+        return {"losses": _losses(got), "predicted": np.argmax(scores, axis=1)}
 
-    results = []
-    for run in inputs["runs"]:
-        results += each_case([run], one)
-        last = results[-1].get("ok")
-        if last is None or last["shape"] != (len(y_test), 10):
-            break
-        truth = y_test if run["classes"] is None else np.asarray(run["classes"])[y_test]
-        if np.mean(last["predicted"] == truth) < inputs["stop_below"]:
-            break
-    return results
+    return each_case([("small", inputs["small"]), ("digits", inputs["digits"])],
+                     lambda case: small(case[1]) if case[0] == "small" else digits(case[1]))
+
+
+# -- exercise 09, q2: the learner's Value engine ---------------------------------------------------
+def build_expression(Value, program: dict):
+    """Build ``program`` with the learner's ``Value`` class; returns (inputs, nodes).
+
+    ``program`` is ``{"inputs": [numbers], "steps": [[op, a, b], ...]}``: each step makes a new
+    node from earlier nodes (inputs first, then the steps' results, counted from 0). ``op`` is
+    ``"add"`` or ``"mul"`` (``a``, ``b`` node numbers), ``"relu"`` (``a``), or ``"add_const"`` /
+    ``"mul_const"`` / ``"rmul_const"`` (node ``a`` and the number ``b``).
+    """
+    inputs = [Value(x) for x in program["inputs"]]
+    nodes = list(inputs)
+    for op, a, b in program["steps"]:
+        if op == "add":
+            nodes.append(nodes[a] + nodes[b])
+        elif op == "mul":
+            nodes.append(nodes[a] * nodes[b])
+        elif op == "relu":
+            nodes.append(nodes[a].relu())
+        elif op == "add_const":
+            nodes.append(nodes[a] + b)
+        elif op == "mul_const":
+            nodes.append(nodes[a] * b)
+        elif op == "rmul_const":
+            nodes.append(b * nodes[a])
+        else:
+            raise ValueError(f"unknown step {op!r}")
+    return inputs, nodes
+
+
+def _run_program(Value, program: dict) -> dict:
+    inputs, nodes = build_expression(Value, program)
+    out = nodes[-1]
+    out.backward()
+    return {"value": _number(out.data), "grads": [_number(x.grad) for x in inputs]}
+
+
+def engine_gradients(Value, inputs, call) -> list[dict]:
+    """Per program: the output's ``data`` and every input's ``grad`` after ``backward()``."""
+    if not isinstance(Value, type):
+        raise Incorrect(f"expected your class itself, e.g. q2.check(Value), but got "
+                        f"{describe_type(Value)}: {fmt(Value)}")
+    return each_case(inputs, lambda program: call(_run_program, Value, program,
+                                                  inputs="the graph shown below"))
+
+
+def _number(x):
+    """A learner's number as a float where it is one; anything else as a short description."""
+    try:
+        return float(np.asarray(x, dtype=float))
+    except (TypeError, ValueError):
+        return f"{type(x).__name__}: {x!r}"[:120]

@@ -2,8 +2,10 @@
 
 ``compare(expected, got)`` returns quietly when they match and raises ``Incorrect`` otherwise,
 checking in the order a learner can act on: the type first, then the shape, then the values.
-Objects with a ``.data`` ndarray (the course's Tensor) are compared through that array, by duck
-typing, so this module does not import the library it grades.
+Objects with a ``.data`` ndarray (the course's Tensor) are compared through that array where an
+array is expected, by duck typing, so this module does not import the library it grades. Where a
+plain number is expected a Tensor is refused, and where a numpy array is expected a list is
+refused, each with how to convert it: both would break the learner's next step.
 """
 
 from __future__ import annotations
@@ -110,10 +112,13 @@ def compare(expected, got, *, rtol: float = 1e-5, atol: float = 1e-8, what: str 
     elif _is_shape(expected):
         _compare_shape(expected, got, original, fail)
     elif _is_number(expected) or (isinstance(expected, np.ndarray) and expected.ndim == 0):
+        _require_plain_number(original, fail)
         _compare_scalar(expected, got, original, rtol, atol, fail)
     elif isinstance(expected, np.ndarray) or (
         isinstance(expected, list) and expected and _numeric(expected)
     ):
+        if isinstance(expected, np.ndarray):
+            _require_array(expected, original, fail)
         _compare_array(np.asarray(expected), got, original, rtol, atol, fail)
     elif isinstance(expected, (list, tuple)):
         _compare_sequence(expected, got, original, rtol, atol, what, fail)
@@ -146,6 +151,23 @@ def _compare_shape(expected, got, original, fail) -> None:
         for v, e in zip(got, expected, strict=False)
     ):
         fail(f"expected {expected}, but got {fmt(got)}")
+
+
+def _require_plain_number(original, fail) -> None:
+    """A Tensor is not a number: say how to take the number out."""
+    if unwrap(original) is not original:
+        fail(f"expected a plain number, but got {describe_type(original)}: {fmt(original)}. "
+             "Take the number out of it with `.item()` (e.g. `return loss.item()`).")
+
+
+def _require_array(expected, original, fail) -> None:
+    """A list or tuple is not an array: numpy's arithmetic does not work on lists."""
+    if isinstance(original, (list, tuple)):
+        kind = type(original).__name__
+        fail(f"expected a numpy array of shape {expected.shape}, but got a {kind}: "
+             f"{fmt(original)}. Convert it with `np.array(...)`, or compute with numpy "
+             "operations on arrays from the start (a loop that appends to a list needs "
+             "`np.array(values)` at the end).")
 
 
 def _compare_scalar(expected, got, original, rtol, atol, fail) -> None:

@@ -194,6 +194,8 @@ def _audit(event: str, args: tuple) -> None:
         if not _readable(path):
             _refuse(f"reading the checker {path!r}")
     elif event in _PATH_EVENTS:
+        if event == "os.mkdir" and isinstance(args[0], (str, bytes)) and os.path.isdir(args[0]):
+            return  # makedirs(exist_ok=True) on a folder that exists: changes nothing
         for path in args[:2] if event in ("os.rename", "os.link", "os.symlink",
                                           "shutil.copyfile", "shutil.move",
                                           "shutil.copytree") else args[:1]:
@@ -217,6 +219,9 @@ def run_observation(exercise: str, qid: str, inputs_path: str, out_path: str,
     key = (exercise, qid)
     if key not in QUESTIONS or key not in ANSWERS:
         plain.dump({"status": NOT_ATTEMPTED, "message": "never checked"}, out_path)
+        return
+    if is_placeholder(ANSWERS[key]):  # the stub as shipped: nothing to run
+        plain.dump({"status": NOT_ATTEMPTED, "message": ""}, out_path)
         return
     pid = os.fork()
     if pid == 0:  # the child: never returns into the kernel

@@ -11,22 +11,26 @@ answer ``got`` looks like one particular mistake, and ``advice`` tells the learn
 
 For a checker written by hand, ``matches(wrong, got)`` says whether the learner gave exactly a
 known wrong answer. The predicates below describe mistakes met in several exercises: a sign
-flipped, a sum where a mean was meant, a factor forgotten, a log of 0.
+flipped, a sum where a mean was meant, a factor forgotten, a log of 0. ``on_error`` does the same
+for errors the learner's code raises (``np.max(0, z)``, a broadcast of the wrong axis, ...).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
 
 from .compare import compare, unwrap
 from .outcome import Incorrect
+from .sandbox import LearnerError
 
 Predicate = Callable[[object, object], object]  # (expected, got) -> truthy when the mistake fits
 
 _ZERO = 1e-12  # an expected entry this small carries no factor
 _TOLERANCE = 1e-6  # relative: how exactly a factor must hold
+_ROUNDNESS = 1e-4  # how close to a whole number a factor computed from rounded inputs may be
 
 
 def matches(wrong, got) -> bool:
@@ -133,7 +137,8 @@ def is_whole_multiple(expected, got, smallest: int = 2) -> bool:
     another mistake.
     """
     r = ratio(expected, got)
-    return r is not None and r >= smallest and abs(r - round(r)) < _TOLERANCE
+    # Compare the rounded factor with ``smallest``: a float ratio of 1.9999999 is a factor of 2.
+    return r is not None and round(r) >= smallest and abs(r - round(r)) < _ROUNDNESS
 
 
 # -- predicates on the answer alone ---------------------------------------------------------------
@@ -159,3 +164,63 @@ def is_not_finite(expected, got) -> bool:
     except (TypeError, ValueError):
         return False
     return g.dtype.kind in "biuf" and not np.all(np.isfinite(g))
+
+
+# -- advice on errors the learner's code raised ---------------------------------------------------
+def on_error(question, *rules: tuple[str, str]):
+    """Give ``question`` advice for learner errors: ``(pattern, advice)`` pairs, first match wins.
+
+    ``pattern`` is a regular expression searched in the first line of the error message
+    (exception name and text); the advice goes on a new line after the message. It is added on
+    the judge's side, in ``verdict``, where a learner error recorded in another process is raised
+    again, so graded notebooks get the same advice as ``check``. Returns the question::
+
+        q1 = on_error(FunctionQuestion(...), (r"scalar index", "Use np.maximum, not np.max."))
+    """
+    for rule in rules:
+        if not (isinstance(rule, tuple) and len(rule) == 2
+                and all(isinstance(part, str) for part in rule)):
+            raise TypeError(f"on_error: each rule must be a pair (pattern, advice text), "
+                            f"but got {rule!r}")
+    compiled = [(re.compile(pattern), advice) for pattern, advice in rules]
+    verdict = question.verdict
+
+    def advised(inputs, observed):
+        try:
+            return verdict(inputs, observed)
+        except LearnerError as exc:
+            first_line = exc.message.split("\n", 1)[0]
+            advice = next((text for pattern, text in compiled if pattern.search(first_line)), "")
+            if not advice:
+                raise
+            raise LearnerError(f"{exc.message}\n{advice}") from None
+
+    question.verdict = advised
+    return question
+
+
+# -- advice that needs the inputs: known wrong answers computed from them -------------------------
+def known_mistakes(question, mistakes: Callable[[dict], list]):
+    """Name known wrong answers of a ``FunctionQuestion``, computed from each case's inputs.
+
+    ``mistakes(args)`` returns ``[(wrong_result, advice), ...]`` for one set of arguments (as
+    the dict the question names them in); when the learner's result fails the comparison and
+    ``matches`` one of them, its advice goes after the message. Returns the question.
+    """
+    compare_one = question._compare_one
+
+    def advised(expected, got, args, after):
+        try:
+            compare_one(expected, got, args, after)
+        except Incorrect as exc:
+            try:
+                candidates = mistakes(args)
+            except Exception:  # an input the mistakes cannot be computed for: no advice
+                candidates = []
+            advice = next((text for wrong, text in candidates if matches(wrong, got)), "")
+            if not advice or advice in str(exc):
+                raise
+            raise Incorrect(f"{exc}\n{advice}") from None
+
+    question._compare_one = advised
+    return question

@@ -14,8 +14,11 @@ import tokenize
 # (pattern, what the report says)
 PATTERNS = [
     (r"\.solution\s*\(", "calls .solution()"),
-    (r"\.(reference|expected|_solution|solution_text|evaluate|verdict|judge|observe|inputs|"
-     r"cases|checker|compare|_verdict|_observe|last_outcome)\b", "touches a question's internals"),
+    (r"\.(reference|_solution|solution_text|_verdict|_observe|observe_path|last_outcome)\b"
+     r"|['\"](reference|_solution|solution_text)['\"]"
+     r"|\b(q\d+|exercise)\s*\.\s*(\w+\s*\.\s*)?(expected|evaluate|verdict|judge|observe|"
+     r"inputs|cases|checker|compare|answer|options|explanations|questions|__dict__)\b"
+     r"|\bvars\(\s*(q\d+|exercise)\b", "touches a question's internals"),
     (r"\b(ANSWERS|QUESTIONS|run_observation|CourseFinder)\b", "touches the grading kernel"),
     (r"\bdlcourse\.(grading|instructor)\b", "reaches into dlcourse's grading code"),
     (r"\bsys\.(meta_path|modules|path_hooks|addaudithook|settrace|setprofile)\b",

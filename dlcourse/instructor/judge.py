@@ -21,25 +21,28 @@ import hashlib
 import importlib
 import json
 import os
-import pkgutil
 import re
 import secrets
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..grading import plain
+from ..grading import plain, registry
 from ..grading.outcome import ERROR, NOT_ATTEMPTED, TIMEOUT, Outcome
 from . import flags as flagging
 from .kernels import DIED, MAX_RESTARTS, OK, TIMED_OUT, KernelSession
 from .submissions import Submission
 
-COURSE_PACKAGE = "dlcourse.course"
+COURSE_PACKAGE = registry.COURSE_PACKAGE
 LEARNER_SIDE_MODULES = ("__init__", "probes")  # the only course code a grading kernel may load
 INVALID = "invalid notebook"
 UNKNOWN_EXERCISE = "unknown exercise"
 INCOMPLETE = "incomplete run"
+GRADER_ERROR = "grader error"
 _IMPORT = re.compile(r"\bdlcourse\.course\.(ex\d\d_\w+)")
 
 
@@ -84,18 +87,9 @@ class NotebookResult:
 
 
 # -- the course ----------------------------------------------------------------------------------
-_COURSE: dict[str, object] = {}
-
-
-def course() -> dict[str, object]:
+def course() -> dict:
     """Exercise name -> checker module, for every exercise module of the course."""
-    if not _COURSE:
-        package = importlib.import_module(COURSE_PACKAGE)
-        for info in pkgutil.iter_modules(package.__path__):
-            if info.name.startswith("ex"):
-                module = importlib.import_module(f"{COURSE_PACKAGE}.{info.name}")
-                _COURSE[module.exercise.name] = module
-    return _COURSE
+    return registry.exercise_modules(COURSE_PACKAGE)
 
 
 def plan(workdir: Path, log: Path) -> dict:
@@ -178,8 +172,12 @@ def grade(sub: Submission, options: Options | None = None) -> NotebookResult:
         result.message = ("the notebook imports none of the course's exercises and its file "
                           "name names none")
         return result
-    with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
-        _run(nb, sub, result, options, Path(tmp))
+    try:
+        with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
+            _run(nb, sub, result, options, Path(tmp))
+    except Exception as exc:  # e.g. no kernel could start: this notebook is not graded
+        result.status, result.message = GRADER_ERROR, f"could not grade it: {_one_line(exc)}"
+        result.questions = _not_graded(result.exercise, f"not graded: {result.message}")
     result.seconds = time.monotonic() - start
     return result
 
@@ -221,12 +219,31 @@ def _environment(workdir: Path, plan_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DLCOURSE_", "JPY_"))}
     env.update({
         "DLCOURSE_GRADING": str(plan_path), "DLCOURSE_PROGRESS": "off",
-        "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(workdir / ".matplotlib"),
-        "IPYTHONDIR": str(workdir / ".ipython"), "TMPDIR": str(workdir / "tmp"),
-        "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(workdir),
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": matplotlib_dir(), "TMPDIR": str(workdir / "tmp"),
+        "PYTHONDONTWRITEBYTECODE": "1",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
     })
     return env
+
+
+def matplotlib_dir() -> str:
+    """A matplotlib config folder with its font cache built, shared read-only by the kernels
+    (their guard refuses writes outside their own folder, so matplotlib must find it ready)."""
+    folder = Path(tempfile.gettempdir()) / f"dlcourse-grade-matplotlib-{os.getuid()}"
+    if not (folder / ".ready").exists():
+        fresh = Path(tempfile.mkdtemp(prefix=folder.name + "-", dir=folder.parent))
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                       env={**os.environ, "MPLCONFIGDIR": str(fresh)}, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+        (fresh / ".ready").touch()
+        try:
+            os.rename(fresh, folder)
+        except OSError:  # another worker got there first, or an old incomplete folder
+            shutil.rmtree(fresh, ignore_errors=True)
+            if not (folder / ".ready").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                return matplotlib_dir()
+    return str(folder)
 
 
 def _run_cells(session: KernelSession, cells: list[str], options: Options,
@@ -289,6 +306,8 @@ def _observe(session: KernelSession, q, sub: Submission, options: Options, workd
 
 
 def _read(path: Path, limit: float, elapsed: float) -> dict:
+    if path.is_symlink() or (path.exists() and not path.is_file()):  # a FIFO could block us
+        return {"status": ERROR, "message": "The result of your answer was not a plain file."}
     if not path.exists():
         if elapsed >= limit:
             return {"status": TIMEOUT, "message": f"Your code did not finish within {limit:g} s "

@@ -1,10 +1,11 @@
 """What explorers share about their controls (no matplotlib here, so pure models can import it):
-refusing unknown parameters, setting controls from code quietly, skipping repeated events."""
+refusing unknown parameters, setting controls from code quietly, laying them out in a row.
+The Explorer base (``explorer.py``) is their one user."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 
 @contextlib.contextmanager
@@ -25,20 +26,6 @@ def check_params(params: dict, allowed) -> None:
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise TypeError(f"update() takes {', '.join(allowed)}; got unknown parameter(s) {unknown}")
-
-
-def debounced(callback: Callable[[dict], None]) -> Callable[[dict], None]:
-    """Skip events whose new value equals the value already drawn (ipywidgets can repeat them)."""
-    last = {}
-
-    def handler(change: dict) -> None:
-        key = id(change.get("owner"))
-        if last.get(key, object()) == change.get("new"):
-            return
-        last[key] = change.get("new")
-        callback(change)
-
-    return handler
 
 
 def controls_row(controls: Sequence) -> object:

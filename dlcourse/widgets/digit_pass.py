@@ -13,8 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import dlcourse as dl
-from dlcourse.widgets.controls import controls_row, quietly
-from dlcourse.widgets.view import BlittedView, new_figure, show
+from dlcourse.widgets.explorer import Explorer
 
 RIGHT_COLOR = "#2ca02c"
 WRONG_COLOR = "#d62728"
@@ -115,31 +114,64 @@ def digit_pass(model, x, y=None, index: int = 0) -> DigitPass:
     return replace(one, index=index)
 
 
-class DigitPassExplorer:
+class DigitPassExplorer(Explorer):
     """A test-digit slider (and a "next mistake" button) over image, hidden layers and output."""
 
-    def __init__(self, model, x, y=None, index: int = 0):
-        import ipywidgets as widgets
+    TITLE = "digit explorer"
+    PARAMS = ("index",)
+    FIGSIZE = (9.0, 3.8)
 
+    def __init__(self, model, x, y=None, index: int = 0):
         self.x = _check_inputs(model, x)
         self.y = _labels(y, len(self.x))
         self.model = model
         self.outputs = layer_outputs(model, self.x)  # every test digit at once: moves are lookups
         self.predictions = self.outputs[-1].argmax(axis=1)
-        self.current = _pass(self.outputs, self.x, self.y, _index(index, len(self.x)))
-        self.slider = widgets.IntSlider(value=self.current.index, min=0, max=len(self.x) - 1,
-                                        description="test digit", continuous_update=True)
+        super().__init__(index=index)
+        self.slider = self.controls["index"]
+
+    @property
+    def current(self) -> DigitPass:
+        return self.state
+
+    def check(self, params: dict) -> dict:
+        return {"index": _index(params.get("index", 0), len(self.x))}
+
+    def compute(self, params) -> DigitPass:
+        return _pass(self.outputs, self.x, self.y, params["index"])
+
+    def make_controls(self) -> dict:
+        import ipywidgets as widgets
+
+        return {"index": widgets.IntSlider(value=self.params["index"], min=0,
+                                           max=len(self.x) - 1, description="test digit",
+                                           continuous_update=True)}
+
+    def extra_rows(self) -> list:
+        import ipywidgets as widgets
+
         self.next_mistake = widgets.Button(description="next mistake",
                                            disabled=self.y is None,
                                            tooltip="jump to the next digit the network gets wrong")
-        self._syncing = False
-        self.fig = new_figure(9.0, 3.8)
-        self._draw_once()
-        self.view = BlittedView(self.fig, self._moving)
-        self.slider.observe(lambda c: self._moved(c["new"]), names="value")
         self.next_mistake.on_click(lambda _: self.show_next_mistake())
-        self.box = widgets.VBox([controls_row([self.slider, self.next_mistake]),
-                                 self.view.image])
+        return [self.next_mistake]
+
+    def describe(self, current: DigitPass) -> str:
+        label = "" if current.label is None else f", true label {current.label}"
+        verdict = ("" if current.label is None else
+                   " (right)" if current.prediction == current.label else " (wrong)")
+        layers = "; ".join(f"hidden layer {k + 1}: {int((h > 0).sum())} of {h.size} units active"
+                           for k, h in enumerate(current.hidden))
+        top = np.argsort(current.probabilities)[::-1][:2]
+        return (f"Test digit #{current.index}{label}, shown as a {current.image.shape[0]} by "
+                f"{current.image.shape[1]} image; {layers}. Output: predicts {current.prediction}"
+                f"{verdict} with probability {current.probabilities[top[0]]:.0%}; next most "
+                f"likely {top[1]} ({current.probabilities[top[1]]:.0%}).")
+
+    def build(self, fig) -> list:
+        self.fig = fig
+        self._draw_once()
+        return self._moving
 
     @property
     def mistakes(self) -> np.ndarray:
@@ -155,7 +187,7 @@ class DigitPassExplorer:
         ratios = [3.0] + [0.6] * len(hidden) + [3.2]
         axes = self.fig.subplots(1, len(ratios), width_ratios=ratios)
         image_ax, strip_axes, prob_ax = axes[0], axes[1:-1], axes[-1]
-        current = self.current
+        current = self.compute(self.params)
 
         self.image = image_ax.imshow(current.image, cmap="gray_r", vmin=self.x.min(),
                                      vmax=self.x.max(), interpolation="nearest")
@@ -199,10 +231,8 @@ class DigitPassExplorer:
         spines = [spine for ax in axes for spine in ax.spines.values()]
         self._moving = [self.image, *self.strips, *spines, *self.bars, self.output_title,
                         self.heading, *arrows]
-        self._redraw_artists()
 
-    def _redraw_artists(self) -> None:
-        current = self.current
+    def draw(self, current: DigitPass) -> None:
         self.image.set_data(current.image)
         for strip, values in zip(self.strips, current.hidden, strict=True):
             strip.set_data(values[:, None])
@@ -222,20 +252,6 @@ class DigitPassExplorer:
         verdict = "" if current.label is None else ("  ✓" if right else "  ✗ wrong")
         self.heading.set_text(f"test digit #{current.index}{label}{verdict}")
 
-    def _moved(self, index: int) -> None:
-        if not self._syncing:
-            self.update(index=index)
-
-    def update(self, index: int | None = None) -> DigitPass:
-        """Show test digit ``index`` (the slider follows); returns what is drawn."""
-        index = self.current.index if index is None else _index(index, len(self.x))
-        with quietly(self):
-            self.slider.value = index
-        self.current = _pass(self.outputs, self.x, self.y, index)
-        self._redraw_artists()
-        self.view.redraw()
-        return self.current
-
     def show_next_mistake(self) -> DigitPass:
         """Jump to the next wrongly classified digit after the current one (wrapping around)."""
         mistakes = self.mistakes
@@ -248,5 +264,5 @@ class DigitPassExplorer:
 def show_digit_pass(model, x_test, y_test=None, index: int = 0) -> DigitPassExplorer:
     """Display the explorer for ``model`` over the test digits ``x_test`` (labels optional)."""
     explorer = DigitPassExplorer(model, x_test, y_test, index=index)
-    show(explorer.box, explorer.fig, title="digit explorer")
+    explorer.show()
     return explorer

@@ -16,6 +16,7 @@ control moves.
 from __future__ import annotations
 
 import functools
+import html
 import math
 from dataclasses import dataclass
 
@@ -23,7 +24,11 @@ import numpy as np
 
 from dlcourse.checks import positive_int, positive_number
 from dlcourse.datasets import noisy_line
-from dlcourse.widgets.controls import check_params, controls_row, debounced
+from dlcourse.widgets.explorer import Explorer, status_box
+from dlcourse.widgets.linear_problem import LinearProblem
+
+__all__ = ["LinearProblem", "Descent", "descend", "make_problem", "presets", "snap_rate",
+           "show_learning_rate_explorer", "LearningRateExplorer"]
 
 #: Where every descent starts: far enough from the minimum that the path has somewhere to go.
 START = (2.5, 4.0)
@@ -31,87 +36,33 @@ START = (2.5, 4.0)
 DIVERGENCE_FACTOR = 1e6
 #: A run has converged once its loss is within this fraction of the lowest possible loss.
 CONVERGED_TOLERANCE = 0.02
-#: The presets, as multiples of the stable limit 2 / largest eigenvalue of the Hessian.
-PRESET_FRACTIONS = {"too small": 1 / 40, "good": 1 / 2, "too large": 0.95, "diverging": 1.15}
+#: Presets as multiples of the stable limit 2 / λ_max ("good" is the best rate, see presets()).
+PRESET_FRACTIONS = {"too small": 1 / 40, "too large": 0.985, "diverging": 1.15}
+#: The learning-rate slider moves in steps of this much in log10 (1.023x a step).
+RATE_STEP = 0.01
 #: Statuses a descent can end in (the first word of :attr:`Descent.status`).
 STATUSES = ("diverged", "unstable", "converged", "still descending", "bouncing")
 
 
-@dataclass(frozen=True, eq=False)
-class LinearProblem:
-    """Fit ``y = w x + b`` to (x, y) by mean squared error: everything the explorer needs.
+def snap_rate(rate: float) -> float:
+    """The learning rate on the slider's grid nearest to ``rate`` (10 to a power in steps of
+    ``RATE_STEP``): what the slider can show exactly, so it never sends back a different one."""
+    return float(10.0 ** (round(math.log10(rate) / RATE_STEP) * RATE_STEP))
 
-    The loss is a quadratic bowl in (w, b), so gradient, Hessian and minimum have closed forms.
+
+def presets(problem: LinearProblem) -> dict[str, float]:
+    """Learning rates for the regimes the lesson names, on the slider's grid.
+
+    "too small" crawls (1/40 of the stable limit); "good" is the best fixed rate for this bowl,
+    2 / (λ_min + λ_max), which shrinks the slowest direction fastest; "too large" sits just
+    under the stable limit 2 / λ_max, where each step overshoots the steep direction by almost
+    as much as it corrects, so the zigzag dies out slowly; "diverging" is above the limit.
     """
-
-    x: np.ndarray
-    y: np.ndarray
-
-    @functools.cached_property
-    def moments(self) -> tuple[float, float, float, float, float]:
-        """Means of x, x², y, x·y and y² over the data: the loss depends on nothing else."""
-        x, y = self.x, self.y
-        return (float(x.mean()), float((x * x).mean()), float(y.mean()), float((x * y).mean()),
-                float((y * y).mean()))
-
-    @property
-    def n(self) -> int:
-        return len(self.x)
-
-    @functools.cached_property
-    def hessian(self) -> np.ndarray:
-        """Second derivatives of the MSE in (w, b): 2 [[mean x², mean x], [mean x, 1]]."""
-        mx, mxx = self.moments[:2]
-        return 2.0 * np.array([[mxx, mx], [mx, 1.0]])
-
-    @functools.cached_property
-    def eigenvalues(self) -> np.ndarray:
-        """Curvatures of the bowl along its two axes, smallest first."""
-        return np.linalg.eigvalsh(self.hessian)
-
-    @property
-    def stable_limit(self) -> float:
-        """Full-batch gradient descent converges for rates below 2 / λ_max and diverges above."""
-        return 2.0 / float(self.eigenvalues[-1])
-
-    @property
-    def smooth_limit(self) -> float:
-        """Above 1 / λ_max each step overshoots the steepest direction: the path zigzags."""
-        return 1.0 / float(self.eigenvalues[-1])
-
-    @functools.cached_property
-    def minimum(self) -> tuple[float, float]:
-        """The (w, b) with the lowest loss (least squares)."""
-        mx, _, my, mxy, _ = self.moments
-        w, b = np.linalg.solve(self.hessian / 2.0, [mxy, my])
-        return float(w), float(b)
-
-    @property
-    def min_loss(self) -> float:
-        return float(self.loss(*self.minimum))
-
-    def loss(self, w, b):
-        """MSE of the whole dataset at (w, b); w and b may be arrays (a grid, a path)."""
-        mx, mxx, my, mxy, myy = self.moments
-        w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return w * w * mxx + 2 * w * b * mx + b * b - 2 * w * mxy - 2 * b * my + myy
-
-    def gradient(self, w: float, b: float) -> tuple[float, float]:
-        """(dL/dw, dL/db) of the whole-data MSE: 2 mean((w x + b - y) x), 2 mean(w x + b - y)."""
-        mx, mxx, my, mxy, _ = self.moments
-        return 2 * (w * mxx + b * mx - mxy), 2 * (w * mx + b - my)
-
-    def loss_grid(self, w_range: tuple[float, float], b_range: tuple[float, float],
-                  size: int = 120):
-        """(W, B, L): the loss on a size x size grid, for contour plots."""
-        W, B = np.meshgrid(np.linspace(*w_range, size), np.linspace(*b_range, size))
-        return W, B, self.loss(W, B)
-
-    def presets(self) -> dict[str, float]:
-        """Learning rates for the regimes the lesson names, rounded to two significant digits."""
-        return {name: float(f"{fraction * self.stable_limit:.2g}")
-                for name, fraction in PRESET_FRACTIONS.items()}
+    limit = problem.stable_limit
+    rates = {"too small": limit * PRESET_FRACTIONS["too small"], "good": problem.best_rate,
+             "too large": limit * PRESET_FRACTIONS["too large"],
+             "diverging": limit * PRESET_FRACTIONS["diverging"]}
+    return {name: snap_rate(rate) for name, rate in rates.items()}
 
 
 @functools.lru_cache(maxsize=4)
@@ -252,6 +203,11 @@ def _verdict(problem: LinearProblem, lr: float, batch_size: int, steps: int, los
         return "bouncing", (f"bouncing: the loss stays near {last:.3g} (lowest possible "
                             f"{best:.3g}): each minibatch pulls (w, b) its own way; a smaller "
                             "learning rate or larger batches settle lower")
+    if zigzag and lr > problem.best_rate:
+        return "still descending", (
+            f"still descending: the loss is {last:.3g} after {steps} steps (lowest possible "
+            f"{best:.3g}); the path zigzags across the valley, each step overshooting almost as "
+            f"much as it corrects: a smaller learning rate would settle sooner")
     return "still descending", (f"still descending: the loss is {last:.3g} after {steps} steps "
                                 f"(lowest possible {best:.3g}); a larger learning rate or more "
                                 f"steps would get further{shape}")
@@ -285,81 +241,95 @@ STATUS_COLORS = {"diverged": "#b00020", "unstable": "#b00020", "converged": "#1b
                  "still descending": "#8a5a00", "bouncing": "#8a5a00"}
 
 
-class LearningRateExplorer:
+class LearningRateExplorer(Explorer):
     """The controls, the figure and ``update(**params)``; built by ``show_learning_rate_explorer``.
 
     Attributes: ``learning_rate`` (FloatLogSlider), ``steps`` and ``batch_size`` (IntSlider),
-    ``preset_buttons`` (name -> Button), ``status`` (HTML), ``image`` (the figure's Image widget),
-    ``box`` (the whole widget), ``descent`` (the :class:`Descent` on display).
+    ``preset_buttons`` (name -> Button), ``status`` (the live status line), ``image`` (the
+    figure's Image widget), ``box`` (the whole widget), ``descent`` (the :class:`Descent` shown).
     """
 
+    TITLE = "learning-rate explorer"
     PARAMS = ("learning_rate", "steps", "batch_size")
+    FIGSIZE = (9.6, 5.0)
 
     def __init__(self, learning_rate: float | None = None, steps: int = 100,
                  batch_size: int | None = None, problem: LinearProblem | None = None):
+        self.problem = problem or make_problem()
+        self.presets = presets(self.problem)
+        super().__init__(learning_rate=learning_rate, steps=steps, batch_size=batch_size)
+        self.learning_rate = self.controls["learning_rate"]
+        self.steps = self.controls["steps"]
+        self.batch_size = self.controls["batch_size"]
+        self.image = self.view.image
+
+    @property
+    def descent(self) -> Descent:
+        return self.state
+
+    def check(self, params: dict) -> dict:
+        lr = params.get("learning_rate")
+        lr = self.presets["good"] if lr is None else positive_number(lr, "learning_rate")
+        low, high = (10.0 ** e for e in RATE_EXPONENTS)
+        if not low <= lr <= high * (1 + 1e-9):
+            raise ValueError(f"learning_rate must be between {low:g} and {high:g}, got {lr:g}")
+        steps = positive_int(params.get("steps", 100), "steps")
+        if not STEPS_RANGE[0] <= steps <= STEPS_RANGE[1]:
+            raise ValueError(f"steps must be between {STEPS_RANGE[0]} and {STEPS_RANGE[1]}, "
+                             f"got {steps}")
+        batch = params.get("batch_size")
+        batch = self.problem.n if batch is None else positive_int(batch, "batch_size")
+        if batch > self.problem.n:
+            raise ValueError(f"batch_size must be between 1 and {self.problem.n}, got {batch}")
+        return {"learning_rate": lr, "steps": steps, "batch_size": batch}
+
+    def compute(self, params) -> Descent:
+        return descend(params["learning_rate"], params["steps"], params["batch_size"],
+                       problem=self.problem)
+
+    def control_value(self, name: str, value):
+        return snap_rate(value) if name == "learning_rate" and value else value
+
+    def cached_artists(self) -> dict:
+        # The step axis follows the steps slider only: drawn once per number of steps.
+        return {self._ax_loss.xaxis: self._ax_loss.get_xlim}
+
+    def make_controls(self) -> dict:
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import BlittedView
-
-        self.problem = problem or make_problem()
-        self.presets = self.problem.presets()
-        learning_rate = self.presets["good"] if learning_rate is None else learning_rate
-        batch_size = self.problem.n if batch_size is None else batch_size
-        self._check(learning_rate=learning_rate, steps=steps, batch_size=batch_size)
         low, high = RATE_EXPONENTS
-        self.learning_rate = widgets.FloatLogSlider(
-            value=learning_rate, base=10, min=low, max=high, step=0.01,
-            description="learning rate", readout_format=".3g", continuous_update=True,
-            style={"description_width": "initial"}, layout=widgets.Layout(width="400px"))
-        self.steps = widgets.IntSlider(value=steps, min=STEPS_RANGE[0], max=STEPS_RANGE[1],
-                                       step=10, description="steps", continuous_update=True)
-        self.batch_size = widgets.IntSlider(value=batch_size, min=1, max=self.problem.n,
+        p = self.params
+        wide = {"description_width": "initial"}
+        return {
+            "learning_rate": widgets.FloatLogSlider(
+                value=self.control_value("learning_rate", p["learning_rate"]), base=10,
+                min=low, max=high, step=RATE_STEP, description="learning rate",
+                readout_format=".3g", continuous_update=True, style=wide,
+                layout=widgets.Layout(width="400px")),
+            "steps": widgets.IntSlider(value=p["steps"], min=STEPS_RANGE[0],
+                                       max=STEPS_RANGE[1], step=10, description="steps",
+                                       continuous_update=True),
+            "batch_size": widgets.IntSlider(value=p["batch_size"], min=1, max=self.problem.n,
                                             description="batch size", continuous_update=True,
-                                            style={"description_width": "initial"})
+                                            style=wide),
+        }
+
+    def extra_rows(self) -> list:
+        import ipywidgets as widgets
+
+        from dlcourse.widgets.controls import controls_row
+
         self.preset_buttons = {
-            name: widgets.Button(description=name, tooltip=f"learning rate {lr:g}",
+            name: widgets.Button(description=name, tooltip=f"set the learning rate to {lr:.3g}",
                                  layout=widgets.Layout(width="auto"))
             for name, lr in self.presets.items()}
         for name, button in self.preset_buttons.items():
             button.on_click(lambda _, name=name: self.apply_preset(name))
-        self.status = widgets.HTML()
         limit = widgets.HTML(
-            f"<span style='color:#555'>&nbsp; stable limit (full batch): 2 / &lambda;<sub>max"
+            f"<span>&nbsp; stable limit (full batch): 2 / &lambda;<sub>max"
             f"</sub> = 2 / {self.problem.eigenvalues[-1]:.3g} = "
             f"<b>{self.problem.stable_limit:.3g}</b></span>")
-        self._quiet = False
-        self.fig = self._draw_figure()
-        self.descent = None
-        self._set_artists(self._compute())
-        self.fig.draw_without_rendering()  # lay the figure out (twice: it settles), then keep
-        self.fig.draw_without_rendering()  # that layout: no re-layout on every move
-        self.fig.set_layout_engine("none")
-        self.view = BlittedView(self.fig, self._moving)
-        self.image = self.view.image
-        self._redraw()
-        handler = debounced(lambda change: None if self._quiet else self._redraw())
-        for control in (self.learning_rate, self.steps, self.batch_size):
-            control.observe(handler, names="value")
-        self.box = widgets.VBox([
-            controls_row([self.learning_rate, self.steps, self.batch_size]),
-            controls_row([widgets.Label("presets:"), *self.preset_buttons.values(), limit]),
-            self.status,
-            self.image,
-        ])
-
-    # -- driving it ------------------------------------------------------------------------------
-
-    def update(self, **params) -> Descent:
-        """Set any of learning_rate, steps, batch_size, then recompute and redraw once."""
-        self._check(**params)
-        self._quiet = True
-        try:
-            for name, value in params.items():
-                getattr(self, name).value = value
-        finally:
-            self._quiet = False
-        self._redraw()
-        return self.descent
+        return [controls_row([widgets.Label("presets:"), *self.preset_buttons.values(), limit])]
 
     def apply_preset(self, name: str) -> Descent:
         """Move the learning-rate slider to a preset ("too small", "good", "too large", ...)."""
@@ -367,45 +337,28 @@ class LearningRateExplorer:
             raise ValueError(f"unknown preset {name!r}; expected one of {list(self.presets)}")
         return self.update(learning_rate=self.presets[name])
 
-    def _check(self, **params) -> None:
-        check_params(params, self.PARAMS)
-        low, high = (10.0 ** e for e in RATE_EXPONENTS)
-        if "learning_rate" in params:
-            lr = positive_number(params["learning_rate"], "learning_rate")
-            if not low <= lr <= high * (1 + 1e-9):
-                raise ValueError(f"learning_rate must be between {low:g} and {high:g}, got {lr:g}")
-        if "steps" in params:
-            steps = positive_int(params["steps"], "steps")
-            if not STEPS_RANGE[0] <= steps <= STEPS_RANGE[1]:
-                raise ValueError(f"steps must be between {STEPS_RANGE[0]} and {STEPS_RANGE[1]}, "
-                                 f"got {steps}")
-        if "batch_size" in params:
-            batch = positive_int(params["batch_size"], "batch_size")
-            if batch > self.problem.n:
-                raise ValueError(f"batch_size must be between 1 and {self.problem.n}, got {batch}")
+    def describe(self, d: Descent) -> str:
+        w_min, b_min = self.problem.minimum
+        batch = ("the full batch" if d.batch_size == self.problem.n
+                 else f"minibatches of {d.batch_size}")
+        where = ("" if d.diverged else
+                 f" After the last step (w, b) = ({d.w[-1]:.3g}, {d.b[-1]:.3g}); the minimum is "
+                 f"at ({w_min:.3g}, {b_min:.3g}).")
+        return (f"Gradient descent with learning rate {d.learning_rate:.3g}, {d.steps} steps, "
+                f"{batch}, from (w, b) = {START}. {d.message[0].upper()}{d.message[1:]}."
+                f"{where} Stable limit 2/λmax = {self.problem.stable_limit:.3g}.")
 
-    def _compute(self) -> Descent:
-        return descend(self.learning_rate.value, self.steps.value, self.batch_size.value,
-                       problem=self.problem)
-
-    def _redraw(self) -> None:
-        descent = self._compute()
-        if descent is self.descent:
-            return
-        self._set_artists(descent)
-        self.descent = descent
-        self.status.value = _status_html(self.descent)
-        self.view.redraw()
+    def status_html(self, d: Descent) -> str:
+        rest = html.escape(d.message[len(d.status):])
+        return status_box(f"<b>{d.status}</b>{rest}", color=STATUS_COLORS[d.status],
+                          text=STATUS_COLORS[d.status])
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def _draw_figure(self):
+    def build(self, fig) -> list:
         from matplotlib.colors import LogNorm
 
-        from dlcourse.widgets.view import new_figure
-
         problem = self.problem
-        fig = new_figure(9.6, 5.0)
         grid = fig.add_gridspec(2, 2, height_ratios=[5.4, 1], width_ratios=[1, 1.05])
         ax_path, ax_loss = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
         ax_rate = fig.add_subplot(grid[1, :])
@@ -473,12 +426,11 @@ class LearningRateExplorer:
         self._ghost_path, self._ghost_loss = ghost_path, ghost_loss
         # The step axis follows the steps slider, so it is redrawn with the moving artists
         # (a few milliseconds) instead of being baked into the background.
-        self._moving = [ax_loss.xaxis, ghost_path, ghost_loss, path, end, path_banner,
-                        loss_line, loss_marker, loss_banner, rate_line, rate_marker, title]
-        return fig
+        return [ax_loss.xaxis, ghost_path, ghost_loss, path, end, path_banner,
+                loss_line, loss_marker, loss_banner, rate_line, rate_marker, title]
 
-    def _set_artists(self, d: Descent) -> None:
-        previous = self.descent if self.descent is not d else None
+    def draw(self, d: Descent) -> None:
+        previous = self.state if self.state is not d else None
         if previous is not None:  # the setting before this one, in grey, for comparison
             shown = _visible_part(previous.w, previous.b) if previous.diverged else None
             self._ghost_path.set_data(previous.w[:shown], previous.b[:shown])
@@ -525,13 +477,6 @@ def _visible_part(w: np.ndarray, b: np.ndarray) -> int:
     return int(np.argmax(outside)) + 1 if outside.any() else len(w)
 
 
-def _status_html(d: Descent) -> str:
-    color = STATUS_COLORS[d.status]
-    rest = d.message[len(d.status):].replace("&", "&amp;").replace("<", "&lt;")
-    return (f"<div style='font-size:15px;padding:4px 10px;border-left:5px solid {color};"
-            f"color:{color}'><b>{d.status}</b>{rest}</div>")
-
-
 def show_learning_rate_explorer(learning_rate: float | None = None, steps: int = 100,
                                 batch_size: int | None = None,
                                 display: bool = True) -> LearningRateExplorer:
@@ -541,7 +486,5 @@ def show_learning_rate_explorer(learning_rate: float | None = None, steps: int =
     """
     explorer = LearningRateExplorer(learning_rate, steps, batch_size)
     if display:
-        from dlcourse.widgets.view import show
-
-        show(explorer.box, explorer.fig, title="learning-rate explorer")
+        explorer.show()
     return explorer

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import dlcourse as dl
-from dlcourse.widgets.controls import controls_row, debounced, quietly
-from dlcourse.widgets.view import BlittedView, new_figure, show
+from dlcourse.widgets.explorer import Explorer
+from dlcourse.widgets.linear_problem import LinearProblem
 
 
 @dataclass(frozen=True)
@@ -52,51 +52,72 @@ def fit_line(x, y, w: float, b: float) -> LineFit:
 
 def least_squares(x, y) -> tuple[float, float]:
     """The (w, b) with the smallest mean squared error: where learning should end up."""
-    x, y = _data(x, y)
-    design = np.stack([x, np.ones_like(x)], axis=1)
-    (w, b), *_ = np.linalg.lstsq(design, y, rcond=None)
-    return float(w), float(b)
+    return LinearProblem(*_data(x, y)).minimum
 
 
 def mse_grid(x, y, ws, bs) -> np.ndarray:
     """MSE for every pair: entry [i, j] is the error with bias ``bs[i]`` and weight ``ws[j]``."""
-    x, y = _data(x, y)
-    ws, bs = np.asarray(ws, float), np.asarray(bs, float)
-    pred = ws[None, :, None] * x[None, None, :] + bs[:, None, None]
-    return np.mean((y - pred) ** 2, axis=-1)
+    W, B = np.meshgrid(np.asarray(ws, float), np.asarray(bs, float))
+    return LinearProblem(*_data(x, y)).loss(W, B)
 
 
 def _range(center: float, half_width: float = 5.0) -> tuple[float, float]:
     return float(np.floor(center - half_width)), float(np.ceil(center + half_width))
 
 
-class LinearUnitExplorer:
+class LinearUnitExplorer(Explorer):
     """Sliders for w and b over one figure: the fitted line (left) and the error map (right)."""
 
-    def __init__(self, x, y, w: float = 1.0, b: float = 0.0):
-        import ipywidgets as widgets
+    TITLE = "linear unit explorer"
+    PARAMS = ("w", "b")
+    FIGSIZE = (9.0, 4.0)
 
+    def __init__(self, x, y, w: float = 1.0, b: float = 0.0):
         self.x, self.y = _data(x, y)
         self.best = least_squares(self.x, self.y)
-        w_range, b_range = _range(self.best[0]), _range(self.best[1])
-        self.w_slider = widgets.FloatSlider(value=w, min=w_range[0], max=w_range[1], step=0.05,
-                                            description="weight w", continuous_update=True)
-        self.b_slider = widgets.FloatSlider(value=b, min=b_range[0], max=b_range[1], step=0.05,
-                                            description="bias b", continuous_update=True)
-        self._syncing = False
-        self.fit = fit_line(self.x, self.y, w, b)
-        self.fig = new_figure(9.0, 4.0)
-        self._draw_once(w_range, b_range)
-        self.view = BlittedView(self.fig, [self.residual_lines, self.points, self.line,
-                                           self.marker, self.fit_title, *self.legends])
-        self.w_slider.observe(debounced(lambda c: self._moved(w=c["new"])), names="value")
-        self.b_slider.observe(debounced(lambda c: self._moved(b=c["new"])), names="value")
-        self.box = widgets.VBox([controls_row([self.w_slider, self.b_slider]), self.view.image])
+        self.w_range, self.b_range = _range(self.best[0]), _range(self.best[1])
+        super().__init__(w=w, b=b)
+        self.w_slider, self.b_slider = self.controls["w"], self.controls["b"]
 
-    def _draw_once(self, w_range, b_range) -> None:
+    @property
+    def fit(self) -> LineFit:
+        return self.state
+
+    def check(self, params: dict) -> dict:
+        checked = {}
+        for name, (low, high) in (("w", self.w_range), ("b", self.b_range)):
+            value = params.get(name, 1.0 if name == "w" else 0.0)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise TypeError(f"{name} must be a number, got {value!r}")
+            if not low <= value <= high:
+                raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value}")
+            checked[name] = float(value)
+        return checked
+
+    def compute(self, params) -> LineFit:
+        return fit_line(self.x, self.y, params["w"], params["b"])
+
+    def make_controls(self) -> dict:
+        import ipywidgets as widgets
+
+        return {name: widgets.FloatSlider(value=self.params[name], min=low, max=high, step=0.05,
+                                          description=label, continuous_update=True)
+                for name, label, (low, high) in (("w", "weight w", self.w_range),
+                                                 ("b", "bias b", self.b_range))}
+
+    def describe(self, fit: LineFit) -> str:
+        best_w, best_b = self.best
+        return (f"Left: {len(self.x)} data points and the unit's line y = {fit.w:.2f} x "
+                f"{'-' if fit.b < 0 else '+'} {abs(fit.b):.2f}, with the vertical gaps to each "
+                f"point; its mean squared error is {fit.mse:.2f}. Right: the error for every "
+                f"(w, b) as a contour map, lowest ({self.best_mse:.2f}) at w = {best_w:.2f}, "
+                f"b = {best_b:.2f}; a dot marks your (w, b).")
+
+    def build(self, fig) -> list:
         from matplotlib.collections import LineCollection
 
-        left, right = self.fig.subplots(1, 2, width_ratios=[1.25, 1])
+        w_range, b_range = self.w_range, self.b_range
+        left, right = fig.subplots(1, 2, width_ratios=[1.25, 1])
         self.points = left.scatter(self.x, self.y, s=18, color="#1f77b4", zorder=3, label="data")
         self.residual_lines = LineCollection([], colors="#7f7f7f", linewidths=1.0,
                                              linestyles=":", zorder=2, label="residuals")
@@ -114,6 +135,7 @@ class LinearUnitExplorer:
         ws = np.linspace(*w_range, 121)
         bs = np.linspace(*b_range, 121)
         grid = mse_grid(self.x, self.y, ws, bs)
+        self.best_mse = float(mse_grid(self.x, self.y, [self.best[0]], [self.best[1]])[0, 0])
         levels = np.geomspace(grid.min() * 1.05, grid.max(), 14)
         right.contourf(ws, bs, grid, levels=levels, cmap="Blues_r", alpha=0.85)
         right.contour(ws, bs, grid, levels=levels, colors="white", linewidths=0.5)
@@ -125,10 +147,10 @@ class LinearUnitExplorer:
         right.set_ylabel("bias b")
         right.set_title("error (MSE) for every (w, b)", fontsize=11)
         self.legends.append(right.legend(loc="upper left", fontsize=9, framealpha=0.9))
-        self._redraw_artists()
+        return [self.residual_lines, self.points, self.line, self.marker, self.fit_title,
+                *self.legends]
 
-    def _redraw_artists(self) -> None:
-        fit = self.fit
+    def draw(self, fit: LineFit) -> None:
         self.line.set_data(fit.x_line, fit.y_line)
         self.residual_lines.set_segments(
             np.stack([np.stack([self.x, self.y], 1), np.stack([self.x, fit.y_pred], 1)], 1))
@@ -137,26 +159,11 @@ class LinearUnitExplorer:
         self.fit_title.set_text(f"y = {fit.w:.2f} x {sign} {abs(fit.b):.2f}     "
                                 f"MSE = {fit.mse:.2f}")
 
-    def _moved(self, **params) -> None:
-        if not self._syncing:
-            self.update(**params)
-
-    def update(self, w: float | None = None, b: float | None = None) -> LineFit:
-        """Set w and/or b (the sliders follow), recompute and redraw; returns the new fit."""
-        w = self.fit.w if w is None else float(w)
-        b = self.fit.b if b is None else float(b)
-        with quietly(self):
-            self.w_slider.value, self.b_slider.value = w, b
-        self.fit = fit_line(self.x, self.y, w, b)
-        self._redraw_artists()
-        self.view.redraw()
-        return self.fit
-
 
 def show_linear_unit(x=None, y=None, w: float = 1.0, b: float = 0.0) -> LinearUnitExplorer:
     """Display the explorer (on ``dl.datasets.noisy_line()`` unless x, y are given)."""
     if x is None and y is None:
         x, y = dl.datasets.noisy_line()
     explorer = LinearUnitExplorer(x, y, w=w, b=b)
-    show(explorer.box, explorer.fig, title="linear unit explorer")
+    explorer.show()
     return explorer

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcourse.widgets.controls import check_params, debounced, quietly
+from dlcourse.widgets.explorer import Explorer
 
 N_POINTS = 12
 SLOPE, INTERCEPT = 0.5, 1.0
@@ -104,36 +104,54 @@ def fit_lines(outlier_y: float = 15.0) -> LossFits:
 MSE_COLOR, MAE_COLOR, OUTLIER_COLOR = "tab:red", "tab:blue", "tab:orange"
 
 
-class LossExplorer:
+class LossExplorer(Explorer):
     """A slider for the outlier's height; left the two best lines, right their slopes."""
 
+    TITLE = "loss explorer"
     PARAMS = ("outlier_y",)
+    FIGSIZE = (9.0, 4.0)
 
     def __init__(self, outlier_y: float = 15.0):
+        super().__init__(outlier_y=outlier_y)
+        self.outlier_slider = self.controls["outlier_y"]
+
+    @property
+    def outlier_y(self) -> float:
+        return self.params["outlier_y"]
+
+    @property
+    def fits(self) -> LossFits:
+        return self.state
+
+    def check(self, params: dict) -> dict:
+        return {"outlier_y": _check_outlier(params.get("outlier_y", 15.0))}
+
+    def compute(self, params) -> LossFits:
+        return fit_lines(params["outlier_y"])
+
+    def make_controls(self) -> dict:
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import BlittedView, new_figure
+        return {"outlier_y": widgets.FloatSlider(value=self.outlier_y, min=OUTLIER_RANGE[0],
+                                                 max=OUTLIER_RANGE[1], step=0.5,
+                                                 description="outlier y",
+                                                 continuous_update=True)}
 
-        self.outlier_y = _check_outlier(outlier_y)
-        self.outlier_slider = widgets.FloatSlider(value=self.outlier_y, min=OUTLIER_RANGE[0],
-                                                  max=OUTLIER_RANGE[1], step=0.5,
-                                                  description="outlier y",
-                                                  continuous_update=True)
-        self.fig = new_figure(9.0, 4.0)
+    def describe(self, fits: LossFits) -> str:
+        return (f"Left: {N_POINTS} points near a line and one outlier at x = {OUTLIER_X:g}, "
+                f"y = {fits.y[-1]:g}. The best line under MSE is "
+                f"{_equation(fits.mse_line)}; the best line under MAE is "
+                f"{_equation(fits.mae_line)}. Right: the slope of each best line for every "
+                f"height of the outlier; the clean data's slope is {SLOPE:g}.")
+
+    def build(self, fig) -> list:
+        self.fig = fig
         self._build_axes()
         # Only the outlier, the two lines, their slopes and the numbers move; the points and
         # the frame are listed too because the lines pass under them. The rest is a cached
         # background.
-        self.view = BlittedView(self.fig, [self.points, self.outlier, self.mse_line,
-                                           self.mae_line, *self.ax.spines.values(), self.values,
-                                           self.slope_marks])
-        self._syncing = False
-        self.outlier_slider.observe(debounced(self._on_change), "value")
-        self.box = widgets.VBox([self.outlier_slider, self.view.image])
-
-    def _on_change(self, change: dict) -> None:
-        if not self._syncing:
-            self.update(outlier_y=change["new"])
+        return [self.points, self.outlier, self.mse_line, self.mae_line,
+                *self.ax.spines.values(), self.values, self.slope_marks]
 
     def _build_axes(self) -> None:
         self.ax, self.slope_ax = self.fig.subplots(1, 2, width_ratios=[1.5, 1])
@@ -170,11 +188,8 @@ class LossExplorer:
         self.slope_ax.set_title("slope of each best line", fontsize=10)
         self.slope_ax.grid(True, alpha=0.3)
         self.slope_ax.legend(loc="upper left", fontsize=8)
-        self._draw()
 
-    def _draw(self) -> None:
-        fits = fit_lines(self.outlier_y)
-        self.fits = fits
+    def draw(self, fits: LossFits) -> None:
         self.outlier.set_data([fits.x[-1]], [fits.y[-1]])
         line_x = np.array(X_LIMITS)
         self.mse_line.set_ydata(fits.predict("mse", line_x))
@@ -182,18 +197,7 @@ class LossExplorer:
         mse_eq, mae_eq = _equation(fits.mse_line), _equation(fits.mae_line)
         self.values.set_text(f"best under MSE: {mse_eq}, its MSE = {fits.mse:.2f}\n"
                              f"best under MAE: {mae_eq}, its MAE = {fits.mae:.2f}")
-        self.slope_marks.set_data([self.outlier_y] * 2, [fits.mse_line[0], fits.mae_line[0]])
-
-    def update(self, **params) -> LossFits:
-        """Set ``outlier_y``, refit both lines and redraw; returns the new fits."""
-        check_params(params, self.PARAMS)
-        if "outlier_y" in params:
-            self.outlier_y = _check_outlier(params["outlier_y"])
-        with quietly(self):
-            self.outlier_slider.value = self.outlier_y
-        self._draw()
-        self.view.redraw()
-        return self.fits
+        self.slope_marks.set_data([fits.y[-1]] * 2, [fits.mse_line[0], fits.mae_line[0]])
 
 
 def _equation(line: tuple[float, float]) -> str:
@@ -205,7 +209,5 @@ def show_loss_explorer(outlier_y: float = 15.0, display: bool = True) -> LossExp
     """Show the outlier explorer and return it (``.update(outlier_y=-5)`` drives it from code)."""
     explorer = LossExplorer(outlier_y)
     if display:
-        from dlcourse.widgets.view import show
-
-        show(explorer.box, explorer.fig, "loss explorer")
+        explorer.show()
     return explorer

@@ -22,7 +22,7 @@ from functools import cache
 import numpy as np
 
 import dlcourse as dl
-from dlcourse.widgets.controls import check_params, controls_row, debounced, quietly
+from dlcourse.widgets.explorer import Explorer
 
 DATASETS = ("moons", "spirals")
 WIDTHS = (2, 4, 8, 16, 32)
@@ -114,54 +114,82 @@ CLASS_COLORS = ("#2166ac", "#b2182b")  # ends of the RdBu colour map: class 0 bl
 PREFETCH_DELAY = 0.1  # seconds of quiet after a move before neighbours are trained
 
 
-class NetworkExplorer:
+class NetworkExplorer(Explorer):
     """Controls for data set, width and depth; left the decision boundary, right the loss."""
 
+    TITLE = "network explorer"
     PARAMS = ("dataset", "width", "depth")
+    FIGSIZE = (9.0, 4.0)
 
     def __init__(self, dataset: str = "spirals", width: int = 8, depth: int = 2):
+        self._prefetch = None
+        self.fill = self.boundary = None
+        super().__init__(dataset=dataset, width=width, depth=depth)
+        self.dataset_menu = self.controls["dataset"]
+        self.width_slider = self.controls["width"]
+        self.depth_slider = self.controls["depth"]
+
+    dataset = property(lambda self: self.params["dataset"])
+    width = property(lambda self: self.params["width"])
+    depth = property(lambda self: self.params["depth"])
+
+    @property
+    def result(self) -> TrainedNetwork:
+        return self.state
+
+    def check(self, params: dict) -> dict:
+        dataset, width, depth = _check(params.get("dataset", "spirals"), params.get("width", 8),
+                                       params.get("depth", 2))
+        return {"dataset": dataset, "width": width, "depth": depth}
+
+    def compute(self, params) -> TrainedNetwork:
+        return train_network(params["dataset"], params["width"], params["depth"])
+
+    def make_controls(self) -> dict:
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import BlittedView, new_figure
+        controls = {
+            "dataset": widgets.Dropdown(options=list(DATASETS), value=self.dataset,
+                                        description="data set"),
+            "width": widgets.SelectionSlider(options=list(WIDTHS), value=self.width,
+                                             description="width"),
+            "depth": widgets.SelectionSlider(options=list(DEPTHS), value=self.depth,
+                                             description="depth"),
+        }
+        for name in ("width", "depth"):
+            controls[name].continuous_update = False  # train once when the slider is released
+        return controls
 
-        self.dataset, self.width, self.depth = _check(dataset, width, depth)
-        self.dataset_menu = widgets.Dropdown(options=list(DATASETS), value=self.dataset,
-                                             description="data set")
-        self.width_slider = widgets.SelectionSlider(options=list(WIDTHS), value=self.width,
-                                                    description="width")
-        self.depth_slider = widgets.SelectionSlider(options=list(DEPTHS), value=self.depth,
-                                                    description="depth")
-        for control in (self.width_slider, self.depth_slider):
-            control.continuous_update = False  # train once when the slider is released
-        self.view = None
-        self._prefetch = None
-        self.fig = new_figure(9.0, 4.0)
+    def describe(self, result: TrainedNetwork) -> str:
+        layers = "layer" if result.depth == 1 else "layers"
+        return (f"Left: the {result.dataset} data set, {len(result.y)} points in two classes "
+                f"(blue and red), over the probability of red predicted by a network of "
+                f"{result.depth} hidden {layers} of {result.width} ReLU units "
+                f"({result.n_parameters} parameters); a black line marks the decision boundary; "
+                f"training accuracy {result.accuracy:.0%}. Right: the training loss falls from "
+                f"{result.losses[0]:.3f} to {result.losses[-1]:.3f} in {STEPS} steps.")
+
+    def build(self, fig) -> list:
         self._build_axes()
         self._layouts = self._lay_out_each_dataset()
         # Width and depth change the boundary, the points and frame drawn over it, the titles
         # and the loss curve: only those are redrawn over a cached background. A new data set
         # changes the limits and, through the equal aspect, the panel's shape: the background
         # is redrawn then.
-        self.view = BlittedView(self.fig, [self.fill, self.boundary, self.points,
-                                           *self.ax.spines.values(), self.title,
-                                           self.loss_line, *self.loss_ax.spines.values(),
-                                           self.loss_title])
-        self._syncing = False
-        for control, name in ((self.dataset_menu, "dataset"), (self.width_slider, "width"),
-                              (self.depth_slider, "depth")):
-            control.observe(debounced(self._handler(name)), "value")
-        self.box = widgets.VBox([
-            controls_row([self.dataset_menu, self.width_slider, self.depth_slider]),
-            self.view.image,
-        ])
+        self._moving = [self.fill, self.boundary, self.points, *self.ax.spines.values(),
+                        self.title, self.loss_line, *self.loss_ax.spines.values(),
+                        self.loss_title]
+        return self._moving
 
-    def _handler(self, name: str):
-        def on_change(change: dict) -> None:
-            if not self._syncing:
-                self.update(**{name: change["new"]})
-                self._prefetch_in_idle_time()
+    def update(self, **params) -> TrainedNetwork:
+        """Set any of ``dataset``, ``width``, ``depth``; train if new, redraw; return the result.
 
-        return on_change
+        In a kernel, the settings nearby are then trained in idle time (see
+        ``_prefetch_in_idle_time``).
+        """
+        result = super().update(**params)
+        self._prefetch_in_idle_time()
+        return result
 
     def _build_axes(self) -> None:
         self.ax, self.loss_ax = self.fig.subplots(1, 2, width_ratios=[1.25, 1])
@@ -180,7 +208,7 @@ class NetworkExplorer:
         self.loss_ax.set_ylim(0, 1.0)
         self.loss_title = self.loss_ax.set_title("", fontsize=10)
         self._drawn_dataset = None
-        self._draw()
+        self.draw(self.compute(self.params))
         self.fig.colorbar(self.fill, ax=self.ax, shrink=0.8, ticks=[0, 0.5, 1],
                           label="predicted P(red)")
 
@@ -215,9 +243,7 @@ class NetworkExplorer:
         self.ax.set_xlim(gx[0], gx[-1])
         self.ax.set_ylim(gy[0], gy[-1])
 
-    def _draw(self) -> None:
-        result = train_network(self.dataset, self.width, self.depth)
-        self.result = result
+    def draw(self, result: TrainedNetwork) -> None:
         # contour sets cannot be updated in place: replace them (a few ms)
         old = (self.fill, self.boundary)
         for artist in old:
@@ -227,9 +253,9 @@ class NetworkExplorer:
                                      levels=LEVELS, cmap="RdBu_r", alpha=0.55, zorder=1)
         self.boundary = self.ax.contour(result.grid_x, result.grid_y, result.probability,
                                         levels=[0.5], colors="black", linewidths=1.5, zorder=2)
-        if self.view is not None:  # the new contour sets take the old ones' place as movers
-            moving = self.view.moving
-            for before, after in zip(old, (self.fill, self.boundary), strict=True):
+        moving = self.view.moving if self.view is not None else getattr(self, "_moving", [])
+        for before, after in zip(old, (self.fill, self.boundary), strict=True):
+            if before in moving:  # the new contour sets take the old ones' place as movers
                 moving[moving.index(before)] = after
         if self._drawn_dataset != self.dataset:
             self._show_points((result.x, result.y))
@@ -244,20 +270,6 @@ class NetworkExplorer:
         steps = np.arange(1, len(result.losses) + 1)
         self.loss_line.set_data(steps, result.losses)
         self.loss_title.set_text(f"training loss: {result.losses[-1]:.3f} after {STEPS} steps")
-
-    def update(self, **params) -> TrainedNetwork:
-        """Set any of ``dataset``, ``width``, ``depth``; train if new, redraw; return the result."""
-        check_params(params, self.PARAMS)
-        self.dataset, self.width, self.depth = _check(params.get("dataset", self.dataset),
-                                                      params.get("width", self.width),
-                                                      params.get("depth", self.depth))
-        with quietly(self):
-            self.dataset_menu.value = self.dataset
-            self.width_slider.value = self.width
-            self.depth_slider.value = self.depth
-        self._draw()
-        self.view.redraw()
-        return self.result
 
     def neighbours(self) -> list[tuple[str, int, int]]:
         """The settings one control notch away: the likeliest next moves."""
@@ -316,8 +328,6 @@ def show_network_explorer(dataset: str = "spirals", width: int = 8, depth: int =
     """Show the width/depth explorer and return it (``.update(width=32)`` drives it from code)."""
     explorer = NetworkExplorer(dataset, width, depth)
     if display:
-        from dlcourse.widgets.view import show
-
-        show(explorer.box, explorer.fig, "network explorer")
+        explorer.show()
         explorer._prefetch_in_idle_time()
     return explorer

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import dlcourse as dl
-from dlcourse.widgets.controls import controls_row, debounced, quietly
-from dlcourse.widgets.view import BlittedView, new_figure, show
+from dlcourse.widgets.explorer import Explorer
 
 ABOVE_COLOR = "#08519c"
 BELOW_COLOR = "#6baed6"
@@ -80,34 +79,65 @@ def surface_polygons(fit: PlaneFit) -> np.ndarray:
     return np.stack(corners, axis=2).reshape(-1, 4, 3)
 
 
-class PlaneExplorer:
+WEIGHT_RANGE = (-4.0, 4.0)
+
+
+class PlaneExplorer(Explorer):
     """Sliders for w0, w1 and b over the plane in 3-D and a predicted-vs-true panel."""
 
-    def __init__(self, x, y, w0: float = 0.0, w1: float = 0.0, b: float = 0.0):
-        import ipywidgets as widgets
+    TITLE = "plane explorer"
+    PARAMS = ("w0", "w1", "b")
+    FIGSIZE = (9.0, 4.2)
 
+    def __init__(self, x, y, w0: float = 0.0, w1: float = 0.0, b: float = 0.0):
         self.x, self.y = _data(x, y)
         self.best = least_squares_plane(self.x, self.y)
         self.grid = plane_grid(self.x)
+        super().__init__(w0=w0, w1=w1, b=b)
+        self.w0_slider, self.w1_slider = self.controls["w0"], self.controls["w1"]
+        self.b_slider = self.controls["b"]
 
-        def slider(value, description):
-            return widgets.FloatSlider(value=value, min=-4.0, max=4.0, step=0.05,
-                                       description=description, continuous_update=True)
+    @property
+    def fit(self) -> PlaneFit:
+        return self.state
 
-        self.w0_slider = slider(w0, "weight w0")
-        self.w1_slider = slider(w1, "weight w1")
-        self.b_slider = slider(b, "bias b")
-        self._syncing = False
-        self.fit = fit_plane(self.x, self.y, w0, w1, b, self.grid)
-        self.fig = new_figure(9.0, 4.2)
+    def check(self, params: dict) -> dict:
+        low, high = WEIGHT_RANGE
+        checked = {}
+        for name in self.PARAMS:
+            value = params.get(name, 0.0)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise TypeError(f"{name} must be a number, got {value!r}")
+            if not low <= value <= high:
+                raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value}")
+            checked[name] = float(value)
+        return checked
+
+    def compute(self, params) -> PlaneFit:
+        return fit_plane(self.x, self.y, params["w0"], params["w1"], params["b"], self.grid)
+
+    def make_controls(self) -> dict:
+        import ipywidgets as widgets
+
+        return {name: widgets.FloatSlider(value=self.params[name], min=WEIGHT_RANGE[0],
+                                          max=WEIGHT_RANGE[1], step=0.05, description=label,
+                                          continuous_update=True)
+                for name, label in (("w0", "weight w0"), ("w1", "weight w1"), ("b", "bias b"))}
+
+    def describe(self, fit: PlaneFit) -> str:
+        above = int((fit.residuals >= 0).sum())
+        w0, w1, b = self.best
+        return (f"Left, in 3-D: {len(self.y)} points and the unit's plane y = {fit.w0:.2f} x0 "
+                f"{'-' if fit.w1 < 0 else '+'} {abs(fit.w1):.2f} x1 "
+                f"{'-' if fit.b < 0 else '+'} {abs(fit.b):.2f}; {above} points lie above it and "
+                f"{len(self.y) - above} below. Right: the unit's output against the true y; "
+                f"mean squared error {fit.mse:.2f}. The best plane has w0 = {w0:.2f}, "
+                f"w1 = {w1:.2f}, b = {b:.2f}.")
+
+    def build(self, fig) -> list:
+        self.fig = fig
         self._draw_once()
-        self.view = BlittedView(self.fig, self._moving)
-        for name, control in [("w0", self.w0_slider), ("w1", self.w1_slider),
-                              ("b", self.b_slider)]:
-            control.observe(debounced(lambda c, name=name: self._moved(**{name: c["new"]})),
-                            names="value")
-        self.box = widgets.VBox([controls_row([self.w0_slider, self.w1_slider, self.b_slider]),
-                                 self.view.image])
+        return self._moving
 
     def _draw_once(self) -> None:
         from matplotlib.lines import Line2D
@@ -118,7 +148,7 @@ class PlaneExplorer:
         ax3d = self.fig.add_subplot(grid_spec[0], projection="3d", computed_zorder=False)
         side = self.fig.add_subplot(grid_spec[1])
         self.ax3d = ax3d
-        fit = self.fit
+        fit = self.compute(self.params)
 
         # Drawing order fakes depth: points below the plane, the plane, then points above it.
         (self.below,) = ax3d.plot([], [], [], "o", ms=4, color=BELOW_COLOR, alpha=0.9,
@@ -164,22 +194,21 @@ class PlaneExplorer:
                                   fontsize=9, framealpha=0.9)
         self._moving = [self.below, self.surface, self.gaps, self.above, self.equation,
                         self.predicted, self.error_title, self.legend]
-        self._redraw_artists()
 
-    def _gap_segments(self) -> np.ndarray:
+    def _gap_segments(self, fit: PlaneFit | None = None) -> np.ndarray:
         """Vertical segments from each point down (or up) to the plane, shape (n, 2, 3)."""
         x0, x1 = self.x[:, 0], self.x[:, 1]
+        y_pred = self.y if fit is None else fit.y_pred
         return np.stack([np.column_stack([x0, x1, self.y]),
-                         np.column_stack([x0, x1, self.fit.y_pred])], axis=1)
+                         np.column_stack([x0, x1, y_pred])], axis=1)
 
-    def _redraw_artists(self) -> None:
-        fit = self.fit
+    def draw(self, fit: PlaneFit) -> None:
         above = fit.residuals >= 0
         x0, x1, y = self.x[:, 0], self.x[:, 1], self.y
         self.below.set_data_3d(x0[~above], x1[~above], y[~above])
         self.above.set_data_3d(x0[above], x1[above], y[above])
         self.surface.set_verts(surface_polygons(fit))
-        self.gaps.set_segments(self._gap_segments())
+        self.gaps.set_segments(self._gap_segments(fit))
         self.predicted.set_offsets(np.column_stack([self.y, fit.y_pred]))
         self.predicted.set_facecolor(np.where(above, ABOVE_COLOR, BELOW_COLOR))
         terms = f"y = {fit.w0:.2f} x₀ {'-' if fit.w1 < 0 else '+'} {abs(fit.w1):.2f} x₁ " \
@@ -187,28 +216,11 @@ class PlaneExplorer:
         self.equation.set_text(terms)
         self.error_title.set_text(f"MSE = {fit.mse:.2f}")
 
-    def _moved(self, **params) -> None:
-        if not self._syncing:
-            self.update(**params)
-
-    def update(self, w0: float | None = None, w1: float | None = None,
-               b: float | None = None) -> PlaneFit:
-        """Set any of w0, w1, b (the sliders follow), recompute and redraw; returns the fit."""
-        w0 = self.fit.w0 if w0 is None else float(w0)
-        w1 = self.fit.w1 if w1 is None else float(w1)
-        b = self.fit.b if b is None else float(b)
-        with quietly(self):
-            self.w0_slider.value, self.w1_slider.value, self.b_slider.value = w0, w1, b
-        self.fit = fit_plane(self.x, self.y, w0, w1, b, self.grid)
-        self._redraw_artists()
-        self.view.redraw()
-        return self.fit
-
 
 def show_plane(x=None, y=None, w0: float = 0.0, w1: float = 0.0, b: float = 0.0) -> PlaneExplorer:
     """Display the explorer (on ``dl.datasets.plane()`` unless x, y are given)."""
     if x is None and y is None:
         x, y = dl.datasets.plane()
     explorer = PlaneExplorer(x, y, w0=w0, w1=w1, b=b)
-    show(explorer.box, explorer.fig, title="plane explorer")
+    explorer.show()
     return explorer

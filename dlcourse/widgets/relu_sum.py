@@ -19,7 +19,7 @@ from functools import cache
 
 import numpy as np
 
-from dlcourse.widgets.controls import check_params, controls_row, debounced, quietly
+from dlcourse.widgets.explorer import Explorer
 
 X_RANGE = (-3.0, 3.0)
 MAX_UNITS = 30
@@ -163,47 +163,67 @@ def error_curve(target: str = "sine", max_units: int = MAX_UNITS) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-class ReluSumExplorer:
+class ReluSumExplorer(Explorer):
     """Sliders for the number of units and the target, and one figure redrawn in place.
 
     Left: the target (grey), each unit's contribution (faint), their sum (bold) with its bends
     marked. Right: the fit error against the number of units, the current setting circled.
     """
 
+    TITLE = "ReLU sum explorer"
     PARAMS = ("n_units", "target")
+    FIGSIZE = (9.0, 3.8)
 
     def __init__(self, n_units: int = 5, target: str = "sine"):
+        super().__init__(n_units=n_units, target=target)
+        self.units_slider = self.controls["n_units"]
+        self.target_menu = self.controls["target"]
+
+    @property
+    def n_units(self) -> int:
+        return self.params["n_units"]
+
+    @property
+    def target(self) -> str:
+        return self.params["target"]
+
+    @property
+    def fit(self) -> ReluSumFit:
+        return self.state
+
+    def check(self, params: dict) -> dict:
+        return {"n_units": _check_units(params.get("n_units", 5)),
+                "target": _check_target(params.get("target", "sine"))}
+
+    def compute(self, params) -> ReluSumFit:
+        return fit_relu_sum(params["n_units"], params["target"])
+
+    def make_controls(self) -> dict:
         import ipywidgets as widgets
 
-        from dlcourse.widgets.view import BlittedView, new_figure
+        return {"n_units": widgets.IntSlider(value=self.n_units, min=1, max=MAX_UNITS,
+                                             description="units", continuous_update=True),
+                "target": widgets.Dropdown(options=sorted(TARGETS), value=self.target,
+                                           description="target")}
 
-        self.n_units = _check_units(n_units)
-        self.target = _check_target(target)
-        self.units_slider = widgets.IntSlider(value=self.n_units, min=1, max=MAX_UNITS,
-                                              description="units", continuous_update=True)
-        self.target_menu = widgets.Dropdown(options=sorted(TARGETS), value=self.target,
-                                            description="target")
-        self.fig = new_figure(9.0, 3.8)
+    def describe(self, fit: ReluSumFit) -> str:
+        bends = ", ".join(f"{x:.2f}" for x in fit.bends) or "none"
+        unit_word = "unit" if fit.n_units == 1 else "units"
+        return (f"Left: the {self.target} target curve for x from {X_RANGE[0]:g} to "
+                f"{X_RANGE[1]:g}, the shares of {fit.n_units} ReLU {unit_word} and their sum, "
+                f"which bends at x = {bends}; RMS error {fit.error:.3f}. Right: the RMS error "
+                f"falls from {self.errors[0]:.3f} with 1 unit to {self.errors[-1]:.3f} with "
+                f"{MAX_UNITS}.")
+
+    def build(self, fig) -> list:
+        self.fig = fig
         self._build_axes()
         # A change of target rescales both y axes (and moves the zero line), so those are
         # redrawn with the curves (and the frame the curves run into); the x axes, labels and
         # legend are a cached background.
-        self.view = BlittedView(self.fig, [
-            self.zero_line, self.ax.yaxis, *self.unit_lines, self.target_line, self.sum_line,
-            self.bend_marks, *self.ax.spines.values(), self.title, self.err_ax.yaxis,
-            self.err_line, self.err_mark])
-        self._syncing = False
-        for widget, name in ((self.units_slider, "n_units"), (self.target_menu, "target")):
-            widget.observe(debounced(self._handler(name)), "value")
-        self.box = widgets.VBox([controls_row([self.units_slider, self.target_menu]),
-                                 self.view.image])
-
-    def _handler(self, name: str):
-        def on_change(change: dict) -> None:
-            if not self._syncing:  # a move in the browser, not update() setting the control
-                self.update(**{name: change["new"]})
-
-        return on_change
+        return [self.zero_line, self.ax.yaxis, *self.unit_lines, self.target_line, self.sum_line,
+                self.bend_marks, *self.ax.spines.values(), self.title, self.err_ax.yaxis,
+                self.err_line, self.err_mark]
 
     def _build_axes(self) -> None:
         from matplotlib.ticker import FuncFormatter, NullLocator
@@ -235,20 +255,18 @@ class ReluSumExplorer:
         err_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         err_ax.set_title("more units, smaller error", fontsize=10)
         self._drawn_target = None
-        self._draw()
 
-    def _draw(self) -> None:
-        fit = fit_relu_sum(self.n_units, self.target)
-        self.fit = fit
-        if self._drawn_target != self.target:
+    def draw(self, fit: ReluSumFit) -> None:
+        target = self.target  # the parameters are set before the state is drawn
+        if self._drawn_target != target:
             self.target_line.set_data(fit.x, fit.target)
             lo, hi = fit.target.min(), fit.target.max()
             pad = 0.35 * (hi - lo)
             self.ax.set_ylim(lo - pad, hi + pad)
-            self.errors = error_curve(self.target)
+            self.errors = error_curve(target)
             self.err_line.set_ydata(self.errors)
             self.err_ax.set_ylim(self.errors.min() / 2, self.errors.max() * 2)
-            self._drawn_target = self.target
+            self._drawn_target = target
         for i, line in enumerate(self.unit_lines):
             visible = i < fit.n_units
             line.set_visible(visible)
@@ -262,26 +280,10 @@ class ReluSumExplorer:
         self.title.set_text(f"{fit.n_units} ReLU {unit_word}, {len(bends)} bends: "
                             f"RMS error {fit.error:.3f}")
 
-    def update(self, **params) -> ReluSumFit:
-        """Set ``n_units`` and/or ``target``, recompute and redraw; returns the new fit."""
-        check_params(params, self.PARAMS)
-        if "n_units" in params:
-            self.n_units = _check_units(params["n_units"])
-        if "target" in params:
-            self.target = _check_target(params["target"])
-        with quietly(self):
-            self.units_slider.value = self.n_units
-            self.target_menu.value = self.target
-        self._draw()
-        self.view.redraw()
-        return self.fit
-
 
 def show_relu_sum(n_units: int = 5, target: str = "sine", display: bool = True) -> ReluSumExplorer:
     """Show the ReLU-sum explorer and return it (``.update(n_units=12)`` drives it from code)."""
     explorer = ReluSumExplorer(n_units, target)
     if display:
-        from dlcourse.widgets.view import show
-
-        show(explorer.box, explorer.fig, "ReLU sum explorer")
+        explorer.show()
     return explorer

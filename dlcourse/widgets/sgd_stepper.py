@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlcourse.checks import positive_number
 from dlcourse.datasets import noisy_line
 from dlcourse.layers import LinearUnit
 from dlcourse.losses import mse
 from dlcourse.optim import SGD
-from dlcourse.widgets.controls import check_params, controls_row, debounced
+from dlcourse.widgets.explorer import Explorer, status_box
+from dlcourse.widgets.linear_problem import LinearProblem
 
 #: Where (w, b) starts: clearly wrong, so the first steps are big and easy to see.
 START = (-1.0, -1.0)
@@ -68,6 +70,7 @@ class SGDStepper:
                              f"got {batch_size!r}")
         self.learning_rate = float(learning_rate)
         self.batch_size = int(batch_size)
+        self.problem = LinearProblem(self.x, self.y)
         self.start = (float(start[0]), float(start[1]))
         self.seed = seed
         self.reset()
@@ -127,9 +130,7 @@ class SGDStepper:
 
     def full_loss(self, w, b):
         """MSE of the line (w, b) on all the data; w and b may be arrays of the same shape."""
-        w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
-        residual = w[..., None] * self.x + b[..., None] - self.y
-        return (residual**2).mean(axis=-1)
+        return self.problem.loss(w, b)
 
     def path(self) -> tuple[np.ndarray, np.ndarray]:
         """(w values, b values): the start and the point after every step."""
@@ -138,8 +139,7 @@ class SGDStepper:
         return np.array(w), np.array(b)
 
     def loss_grid(self, w_range=(-2.0, 5.5), b_range=(-2.5, 5.0), size: int = 100):
-        W, B = np.meshgrid(np.linspace(*w_range, size), np.linspace(*b_range, size))
-        return W, B, self.full_loss(W, B)
+        return self.problem.loss_grid(w_range, b_range, size)
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,95 +150,105 @@ W_RANGE, B_RANGE = (-2.0, 5.5), (-2.5, 5.0)
 BATCH_COLOR, LINE_COLOR, STEP_COLOR = "#ff7f0e", "#1f4e9c", "#e3120b"
 
 
-class SGDStepperExplorer:
+class SGDStepperExplorer(Explorer):
     """Buttons ``step_button``, ``run_button``, ``reset_button``, the ``batch_size`` slider, the
-    ``readout`` (HTML with the last step's numbers), ``image``, ``box`` and the ``stepper`` model.
+    ``readout`` (the live status line with the last step's numbers), ``image``, ``box`` and the
+    ``stepper`` model.
     """
 
+    TITLE = "SGD stepper"
     PARAMS = ("learning_rate", "batch_size")
+    FIGSIZE = (10.4, 3.7)
 
     def __init__(self, learning_rate: float = 0.1, batch_size: int = 10, seed: int = 0):
-        import ipywidgets as widgets
-
-        from dlcourse.widgets.view import BlittedView
-
-        self.stepper = SGDStepper(learning_rate=learning_rate, batch_size=batch_size, seed=seed)
-        self.step_button = widgets.Button(description="step", button_style="primary",
-                                          tooltip="one minibatch: predict, measure, adjust")
-        self.run_button = widgets.Button(description="run 10 steps")
-        self.reset_button = widgets.Button(description="reset", tooltip="back to the start")
-        self.batch_size = widgets.IntSlider(value=batch_size, min=1, max=self.stepper.n,
-                                            description="batch size",
-                                            style={"description_width": "initial"})
-        self.readout = widgets.HTML()
-        self.step_button.on_click(lambda _: self.step())
-        self.run_button.on_click(lambda _: self.run(10))
-        self.reset_button.on_click(lambda _: self.reset())
-        self._quiet = False
-        self.batch_size.observe(debounced(self._on_batch_size), names="value")
-        self.fig = self._draw_figure()
-        self._set_artists()
-        self.fig.draw_without_rendering()  # lay out (twice: it settles), then keep the layout
-        self.fig.draw_without_rendering()
-        self.fig.set_layout_engine("none")
-        self.view = BlittedView(self.fig, self._moving)
+        self._data = noisy_line()
+        self.seed = seed
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size)
+        self.batch_size = self.controls["batch_size"]
+        self.readout = self.status
         self.image = self.view.image
-        self._redraw()
-        self.box = widgets.VBox([
-            controls_row([self.step_button, self.run_button, self.reset_button, self.batch_size]),
-            self.readout,
-            self.image,
-        ])
+
+    @property
+    def stepper(self) -> SGDStepper:
+        return self.state
 
     # -- driving it ------------------------------------------------------------------------------
 
     def step(self) -> StepRecord:
-        record = self.stepper.step()
-        self._redraw()
+        record = self.state.step()
+        self.refresh()
         return record
 
     def run(self, steps: int = 10) -> list[StepRecord]:
-        records = self.stepper.run(steps)
-        self._redraw()
+        records = self.state.run(steps)
+        self.refresh()
         return records
 
     def reset(self) -> None:
-        self.stepper.reset()
-        self._redraw()
+        self.state.reset()
+        self.refresh()
 
-    def update(self, **params) -> None:
-        """Change learning_rate and/or batch_size; the model starts over from the beginning."""
-        check_params(params, self.PARAMS)
-        old = self.stepper
-        self.stepper = SGDStepper(old.x, old.y,
-                                  learning_rate=params.get("learning_rate", old.learning_rate),
-                                  batch_size=params.get("batch_size", old.batch_size),
-                                  start=old.start, seed=old.seed)
-        self._quiet = True
-        try:
-            self.batch_size.value = self.stepper.batch_size
-        finally:
-            self._quiet = False
-        self._redraw()
+    def check(self, params: dict) -> dict:
+        """learning_rate > 0 and batch_size from 1 to n; the model starts over when they change."""
+        n = len(self._data[0])
+        rate = positive_number(params.get("learning_rate", 0.1), "learning_rate")
+        batch = params.get("batch_size", 10)
+        if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) \
+                or not 1 <= batch <= n:
+            raise ValueError(f"batch_size must be an integer from 1 to {n}, got {batch!r}")
+        return {"learning_rate": rate, "batch_size": int(batch)}
 
-    def _on_batch_size(self, change: dict) -> None:
-        if not self._quiet:
-            self.update(batch_size=change["new"])
+    def compute(self, params) -> SGDStepper:
+        return SGDStepper(*self._data, learning_rate=params["learning_rate"],
+                          batch_size=params["batch_size"], seed=self.seed)
 
-    def _redraw(self) -> None:
-        self._set_artists()
-        self.readout.value = self._readout_html()
-        self.view.redraw()
+    def make_controls(self) -> dict:
+        import ipywidgets as widgets
+
+        return {"batch_size": widgets.IntSlider(value=self.params["batch_size"], min=1,
+                                                max=len(self._data[0]),
+                                                description="batch size",
+                                                style={"description_width": "initial"})}
+
+    def extra_rows(self) -> list:
+        import ipywidgets as widgets
+
+        from dlcourse.widgets.controls import controls_row
+
+        self.step_button = widgets.Button(description="step", button_style="primary",
+                                          tooltip="one minibatch: predict, measure, adjust")
+        self.run_button = widgets.Button(description="run 10 steps",
+                                         tooltip="ten steps at once")
+        self.reset_button = widgets.Button(description="reset", tooltip="back to the start")
+        self.step_button.on_click(lambda _: self.step())
+        self.run_button.on_click(lambda _: self.run(10))
+        self.reset_button.on_click(lambda _: self.reset())
+        return [controls_row([self.step_button, self.run_button, self.reset_button])]
+
+    def describe(self, s: SGDStepper) -> str:
+        best_w, best_b = s.problem.minimum
+        head = (f"SGD on a linear unit y = w x + b, learning rate {s.learning_rate:g}, "
+                f"minibatches of {s.batch_size} from {s.n} points. ")
+        if not s.history:
+            return head + (f"No step taken yet: w = {s.w:.3f}, b = {s.b:.3f}; the best line has "
+                           f"w = {best_w:.3f}, b = {best_b:.3f}.")
+        r = s.history[-1]
+        return head + (f"After step {r.step} (epoch {r.epoch}): the minibatch loss was "
+                       f"{r.loss:.3f}, the gradient (dL/dw, dL/db) = ({r.grad_w:.3f}, "
+                       f"{r.grad_b:.3f}), so (w, b) moved from ({r.w_before:.3f}, "
+                       f"{r.b_before:.3f}) to ({r.w_after:.3f}, {r.b_after:.3f}); the loss on "
+                       f"all data is now {r.full_loss:.3f}. The best line has w = {best_w:.3f}, "
+                       f"b = {best_b:.3f}.")
+
+    def status_html(self, s: SGDStepper) -> str:
+        return status_box(self._readout_html(s), color="#1f4e9c")
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def _draw_figure(self):
+    def build(self, fig) -> list:
         from matplotlib.colors import LogNorm
 
-        from dlcourse.widgets.view import new_figure
-
-        s = self.stepper
-        fig = new_figure(10.4, 3.7)
+        s = self.compute(self.params)
         ax_data, ax_surface, ax_loss = fig.subplots(1, 3, width_ratios=[1, 1, 1.1])
 
         ax_data.scatter(s.x, s.y, s=14, color="#9a9a9a", label="all data", zorder=2)
@@ -254,9 +264,8 @@ class SGDStepperExplorer:
         levels = np.geomspace(L.min(), L.max(), 14)
         ax_surface.contourf(W, B, L, levels=levels, norm=LogNorm(), cmap="viridis")
         ax_surface.contour(W, B, L, levels=levels[::2], colors="white", linewidths=0.4, alpha=0.5)
-        best = np.polyfit(s.x, s.y, 1)
-        ax_surface.plot(*best, marker="*", ms=14, color="#ffd700", mec="black", ls="none",
-                        zorder=5)
+        ax_surface.plot(*s.problem.minimum, marker="*", ms=14, color="#ffd700", mec="black",
+                        ls="none", zorder=5)
         ax_surface.plot(*s.start, "s", ms=8, color="white", mec="black", zorder=5)
         path, = ax_surface.plot([], [], "-o", ms=3, lw=1.2, color="white", zorder=4)
         arrow = ax_surface.annotate(
@@ -284,11 +293,9 @@ class SGDStepperExplorer:
         self._batch, self._line, self._path, self._arrow = batch, line, path, arrow
         self._grad_text, self._batch_dots, self._full_line = grad_text, batch_dots, full_line
         self._xs = xs
-        self._moving = [batch, line, path, arrow, grad_text, batch_dots, full_line]
-        return fig
+        return [batch, line, path, arrow, grad_text, batch_dots, full_line]
 
-    def _set_artists(self) -> None:
-        s = self.stepper
+    def draw(self, s: SGDStepper) -> None:
         last = s.history[-1] if s.history else None
         self._line.set_ydata(s.w * self._xs + s.b)
         batch = last.batch if last else np.empty(0, dtype=int)
@@ -308,19 +315,18 @@ class SGDStepperExplorer:
         right = max(20, 20 * math.ceil(len(s.history) / 20))
         if self._ax_loss.get_xlim()[1] != right:  # the step axis is background: redraw it
             self._ax_loss.set_xlim(0, right)
-            if hasattr(self, "view"):
+            if self.view is not None:
                 self.view.recapture()
 
-    def _readout_html(self) -> str:
-        s = self.stepper
+    def _readout_html(self, s: SGDStepper) -> str:
         if not s.history:
-            return (f"<div style='font-size:14px'>w = {s.w:.3f}, b = {s.b:.3f}. "
+            return (f"<div>w = {s.w:.3f}, b = {s.b:.3f}. "
                     f"{s.steps_per_epoch} steps of {s.batch_size} samples make one epoch of "
                     f"{s.n}. Press <b>step</b>.</div>")
         r = s.history[-1]
         lr = s.learning_rate
         return (
-            f"<div style='font-size:14px;line-height:1.5'><b>step {r.step}</b> (epoch {r.epoch}, "
+            f"<div><b>step {r.step}</b> (epoch {r.epoch}, "
             f"minibatch {(r.step - 1) % s.steps_per_epoch + 1} of {s.steps_per_epoch}, "
             f"{len(r.batch)} samples): loss on the minibatch <b>{r.loss:.3f}</b>; "
             f"∂L/∂w = {r.grad_w:.3f}, ∂L/∂b = {r.grad_b:.3f}<br>"
@@ -334,7 +340,5 @@ def show_sgd_stepper(learning_rate: float = 0.1, batch_size: int = 10, seed: int
     """Show the SGD stepper on ``dl.datasets.noisy_line()``; returns it (``.step()`` drives it)."""
     explorer = SGDStepperExplorer(learning_rate, batch_size, seed)
     if display:
-        from dlcourse.widgets.view import show
-
-        show(explorer.box, explorer.fig, title="SGD stepper")
+        explorer.show()
     return explorer

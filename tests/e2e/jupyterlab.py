@@ -27,6 +27,7 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[2]
 COURSE_FOLDERS = ("lessons", "exercises", "solutions")
+COURSE_FILES = ("START_HERE.ipynb",)  # the course home, at the root as in the repository
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -162,6 +163,9 @@ class LabServer:
         for folder in COURSE_FOLDERS:
             if (self.repo / folder).is_dir():
                 shutil.copytree(self.repo / folder, self.root / folder, ignore=ignore)
+        for name in COURSE_FILES:
+            if (self.repo / name).is_file():
+                shutil.copy(self.repo / name, self.root / name)
         for notebook in self.root.rglob("*.ipynb"):
             notebook.write_text(cleared(notebook))
 
@@ -170,6 +174,15 @@ class LabServer:
         target = self.root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(cleared(self.repo / path))
+
+    def write_notebook(self, path: str, sources: list[str]) -> None:
+        """Write a new notebook of code cells (one per source) into the root."""
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(nbformat.writes(nb))
 
     # -- REST API ----------------------------------------------------------------------------
     def get(self, api_path: str):
@@ -224,13 +237,18 @@ class LabApp:
         with contextlib.suppress(Exception):
             self.context.close()
 
-    def open(self, path: str, timeout: float = 60) -> NotebookPage:
-        """Open a fresh copy of the notebook at ``path`` and wait until its kernel is idle."""
+    def open(self, path: str, timeout: float = 60, sources: list[str] | None = None
+             ) -> NotebookPage:
+        """Open a fresh copy of the notebook at ``path`` (or a new notebook of the code cells
+        ``sources``, written there) and wait until its kernel is idle."""
         try:
             self.clear()
         except Exception:  # a dialog or panel left by a failed test: start over
             self.load(timeout)
-        self.server.reset_notebook(path)
+        if sources is None:
+            self.server.reset_notebook(path)
+        else:
+            self.server.write_notebook(path, sources)
         self.page_errors.clear()
         self.menu("File", "Open from Path…")
         self.page.locator(".jp-Dialog input").fill(path)
@@ -555,3 +573,46 @@ def stack_pngs(pngs: list[bytes], target: Path) -> None:
         y += im.height + gap
     target.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(target)
+
+
+# -- accessibility ---------------------------------------------------------------------------
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def axe_violations(page, scope_selector: str) -> list[str]:
+    """Serious and critical axe-core violations inside the elements matching ``scope_selector``
+    (one line each: rule, impact, how many elements, the first element's HTML)."""
+    if not AXE.exists():
+        raise FileNotFoundError(f"{AXE} is missing: run ./run test --co once (npm install)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate("""async (selector) => {
+        const include = Array.from(document.querySelectorAll(selector));
+        if (!include.length) return [];
+        const result = await axe.run({include: include},
+                                     {resultTypes: ['violations']});
+        return result.violations.map(v => [v.id, v.impact, v.nodes.length,
+                                           v.nodes[0].html.slice(0, 200)]);
+    }""", scope_selector)
+    return [f"{rule} ({impact}) on {count} element(s), e.g. {html}"
+            for rule, impact, count, html in results if impact in SERIOUS]
+
+
+def contrast_ratio(png: bytes) -> float:
+    """Contrast of text against its background in a screenshot of one text element.
+
+    The background is the most common colour; the text is the pixel farthest from it in
+    luminance (the core of a glyph is drawn in the text's full colour).
+    """
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3) / 255.0
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    values, counts = np.unique(np.round(luminance, 3), return_counts=True)
+    background = values[np.argmax(counts)]
+    text = luminance[np.argmax(np.abs(luminance - background))]
+    light, dark = max(background, text), min(background, text)
+    return float((light + 0.05) / (dark + 0.05))

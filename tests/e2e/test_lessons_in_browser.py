@@ -1,5 +1,6 @@
 """Every lesson in real JupyterLab: it runs without error and every widget renders.
 
+Every lesson's rendered outputs are checked with axe-core (no serious or critical violation).
 Lesson 08 also gets a learner's session: move the learning-rate slider to a diverging value and
 back, and watch the figure and the status follow. Screenshots land in ``screenshots/``.
 """
@@ -13,6 +14,7 @@ import pytest
 from .jupyterlab import (
     REPO,
     NotebookPage,
+    axe_violations,
     error_outputs,
     image_digest,
     wait_until,
@@ -27,6 +29,7 @@ LESSON_PARAMS = [pytest.param(p.name, id=p.stem) for p in LESSONS] or [
     pytest.param(None, id="none", marks=pytest.mark.skip(reason="no lessons written yet"))
 ]
 LEARNING_RATE_LESSON = "08_learning_rate.ipynb"
+OUTPUTS = "#jp-main-dock-panel .jp-NotebookPanel .jp-OutputArea-output"  # the course's own
 SLIDER = "learning rate"
 
 
@@ -55,6 +58,8 @@ def test_lesson_runs_without_error_and_its_widgets_render(open_notebook, screens
     assert not problems, f"{lesson}: " + "; ".join(problems)
     if expected:
         notebook.screenshot_widgets(screenshots_dir / f"{lesson.removesuffix('.ipynb')}.png")
+    violations = axe_violations(notebook.page, OUTPUTS)
+    assert not violations, f"{lesson}: accessibility (axe-core):\n" + "\n".join(violations)
     assert not notebook.page_errors, f"{lesson}: JavaScript errors: {notebook.page_errors}"
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import dlcourse as dl
-from dlcourse.lr_range_test import RangeTestResult, lr_range_test
+from dlcourse.range_test import RangeTestResult, lr_range_test
 
 
 @pytest.fixture(scope="module")
