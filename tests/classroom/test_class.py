@@ -90,11 +90,13 @@ def test_a_class_of_five_on_a_real_hub(browser_parts, make_hub, tmp_path):
     hub.wait_ready(others)
     step(f"{IN_BROWSER} clicked the link in Chromium and saw lesson 08; the others' servers up")
 
+    home_link = nbgitpuller_link(hub.url, f"file://{repo}")  # the course home, START_HERE
     with ThreadPoolExecutor(len(learners)) as pool:
-        sessions = dict(zip(learners, pool.map(lambda n: learner_session(learners[n], link),
+        sessions = dict(zip(learners, pool.map(lambda n: learner_session(learners[n], home_link),
                                                learners)))
     step("every learner pulled the course, ran lesson 08 and answered exercise 01")
     for name, session in sessions.items():
+        assert (learners[name].home / REPO_DIR / "START_HERE.ipynb").is_file()
         assert session["lesson_errors"] == [], f"{name}'s lesson 08: {session['lesson_errors']}"
         expected = {qid: SHOWN[kind] for qid, kind in CLASS[name].items()}
         assert session["shown"] == expected, f"{name}'s checks in the notebook"
