@@ -64,6 +64,7 @@ def test_exercise_by_number():
     (HUB, "https:///dlcourse", "must name a host"),
     (HUB, REPO + "#main", "--branch"),
     (HUB, " " + REPO, "repository URL must be an address"),
+    (HUB, "/srv/dlcourse.git", "write it file:///srv/dlcourse.git"),
 ])
 def test_bad_addresses_are_refused_with_the_reason(hub, repo, message):
     with pytest.raises(LinkError, match=None) as caught:

@@ -128,6 +128,9 @@ def default_course_dir() -> Path:
 def _split(url: str, what: str, example: str):
     if not isinstance(url, str) or not url.strip() or url != url.strip():
         raise LinkError(f"{what} must be an address such as {example}, got {url!r}")
+    if "://" not in url and url.startswith("/"):
+        raise LinkError(f"{what} must be an address such as {example}, got the local path "
+                        f"{url!r} (on the hub's own machine, write it file://{url})")
     if "://" not in url:
         raise LinkError(f"{what} must be an address such as {example}, got {url!r} "
                         "(no scheme: add https://)")

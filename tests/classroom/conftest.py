@@ -10,16 +10,25 @@ import os
 
 import pytest
 
+from .browser import browser_missing
 from .hub import Hub, missing_parts
 
 
-@pytest.fixture
-def hub_parts():
-    missing = missing_parts()
+def _require(missing: str | None) -> None:
     if missing:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"the simulated class cannot run under CI: {missing}", pytrace=False)
         pytest.skip(f"the simulated class needs the hub's parts: {missing}")
+
+
+@pytest.fixture
+def hub_parts():
+    _require(missing_parts())
+
+
+@pytest.fixture
+def browser_parts():
+    _require(browser_missing())
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ The gradebook must give each learner exactly the points of the answers they gave
 from __future__ import annotations
 
 import json
-import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
@@ -18,7 +18,7 @@ from dlcourse.instructor.link import nbgitpuller_link
 from . import answers
 from .answers import NONE, RIGHT
 from .answers import WRONG_ANSWER as WRONG
-from .browser import browser_missing, click_link
+from .browser import click_link
 from .grading import collect, gradebook, points_for
 from .hub import REPO, REPO_DIR, Learner, course_repo, error_outputs, port_open
 
@@ -66,11 +66,17 @@ def learner_session(learner: Learner, link: str) -> dict:
     return {"lesson_errors": error_outputs(lesson), "shown": shown_outcomes(done)}
 
 
-def test_a_class_of_five_on_a_real_hub(make_hub, tmp_path):
-    if os.environ.get("CI", "").lower() != "true" and browser_missing():
-        pytest.skip(f"the simulated class opens a lesson in a browser: {browser_missing()}")
+def test_a_class_of_five_on_a_real_hub(browser_parts, make_hub, tmp_path):
+    begin = time.perf_counter()
+    steps: dict[str, float] = {}  # seconds since the start at the end of each step (-rP shows)
+
+    def step(name: str) -> None:
+        steps[name] = round(time.perf_counter() - begin, 1)
+        print(f"{steps[name]:7.1f} s  {name}")
+
     repo = course_repo(tmp_path / f"{REPO_DIR}.git")
     hub = make_hub()
+    step("course repository built, hub started")
     learners = {name: Learner(hub, name) for name in CLASS}
     others = [name for name in CLASS if name != IN_BROWSER]
     for name in others:
@@ -82,11 +88,15 @@ def test_a_class_of_five_on_a_real_hub(make_hub, tmp_path):
     assert seconds < 120
     assert (learners[IN_BROWSER].home / REPO_DIR / LESSON).is_file()
     hub.wait_ready(others)
+    step(f"{IN_BROWSER} clicked the link in Chromium and saw lesson 08; the others' servers up")
 
+    home_link = nbgitpuller_link(hub.url, f"file://{repo}")  # the course home, START_HERE
     with ThreadPoolExecutor(len(learners)) as pool:
-        sessions = dict(zip(learners, pool.map(lambda n: learner_session(learners[n], link),
+        sessions = dict(zip(learners, pool.map(lambda n: learner_session(learners[n], home_link),
                                                learners)))
+    step("every learner pulled the course, ran lesson 08 and answered exercise 01")
     for name, session in sessions.items():
+        assert (learners[name].home / REPO_DIR / "START_HERE.ipynb").is_file()
         assert session["lesson_errors"] == [], f"{name}'s lesson 08: {session['lesson_errors']}"
         expected = {qid: SHOWN[kind] for qid, kind in CLASS[name].items()}
         assert session["shown"] == expected, f"{name}'s checks in the notebook"
@@ -100,11 +110,13 @@ def test_a_class_of_five_on_a_real_hub(make_hub, tmp_path):
         saved = learners[name].home / REPO_DIR / EXERCISE
         assert (submissions / name / answers.EXERCISE).read_bytes() == saved.read_bytes()
 
+    step("collected")
     rows = gradebook(submissions, tmp_path / "gradebook.csv")
     got = points_for(rows, answers.EXERCISE.removesuffix(".ipynb"))
     worth = answers.points()
     expected = {name: float(sum(worth[q] for q, kind in given.items() if kind == RIGHT))
                 for name, given in CLASS.items()}
+    step("graded")
     assert got == expected
 
     ports = (hub.port, hub.hub_port, hub.api_port)
