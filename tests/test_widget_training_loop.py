@@ -2,6 +2,7 @@
 step, settings), including that playing trains in short turns of the event loop."""
 
 import asyncio
+import html
 import math
 import time
 
