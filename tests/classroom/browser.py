@@ -21,6 +21,15 @@ def click_link(hub_url: str, name: str, link: str, notebook: str, heading: str,
                timeout: float = 120) -> float:
     """Log ``name`` in through the hub's form, open ``link``; return the seconds from the click
     until JupyterLab shows ``notebook`` with ``heading`` rendered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    # A thread of its own: Playwright's sync API refuses a thread where an asyncio loop runs
+    # (an earlier test in the same process may have left one).
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_click_link, hub_url, name, link, notebook, heading, timeout).result()
+
+
+def _click_link(hub_url, name, link, notebook, heading, timeout) -> float:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
