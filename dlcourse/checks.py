@@ -93,8 +93,10 @@ def number_in_range(value, what: str, low: float, high: float, include_low: bool
 
 def one_of(value, what: str, choices) -> object:
     """``value`` itself, if it is one of ``choices``."""
-    if value not in tuple(choices):
-        raise ValueError(f"unknown {what} {value!r}; expected one of {sorted(map(str, choices))}")
+    choices = tuple(choices)
+    if isinstance(value, bool) or value not in choices:
+        raise ValueError(f"unknown {what} {value!r}; expected one of "
+                         f"{', '.join(map(repr, choices))}")
     return value
 
 

@@ -79,7 +79,7 @@ def test_a_trained_network_is_mostly_right(model, digits):
 
 def test_bad_input_is_refused(model, digits):
     _, (x_test, y_test) = digits
-    with pytest.raises(ValueError, match="index in 0..359, got 360"):
+    with pytest.raises(ValueError, match="index must be an integer in 0..359, got 360"):
         digit_pass(model, x_test, y_test, index=360)
     with pytest.raises(ValueError, match=r"labels y of shape \(360,\), got \(3,\)"):
         digit_pass(model, x_test, y_test[:3])

@@ -295,7 +295,7 @@ def test_update_rejects_unknown_or_out_of_range_values(explorer):
         explorer.update(rate=0.1)
     with pytest.raises(ValueError, match="learning_rate must be between"):
         explorer.update(learning_rate=5.0)
-    with pytest.raises(ValueError, match="steps must be between"):
+    with pytest.raises(ValueError, match="steps must be an integer in 10..500"):
         explorer.update(steps=5000)
     with pytest.raises(ValueError, match="batch_size"):
         explorer.update(batch_size=0)

@@ -60,7 +60,7 @@ def test_bad_outlier_gets_a_clear_error():
         fit_lines(40)
     with pytest.raises(TypeError, match="outlier_y must be a number"):
         fit_lines("high")
-    with pytest.raises(ValueError, match="which must be 'mse' or 'mae'"):
+    with pytest.raises(ValueError, match="unknown which 'mxe'; expected one of"):
         fit_lines().predict("mxe", 1.0)
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import dlcourse as dl
+from dlcourse.checks import whole_number
+from dlcourse.metrics import class_labels
 from dlcourse.widgets.explorer import Explorer
 
 RIGHT_COLOR = "#2ca02c"
@@ -83,10 +85,10 @@ def _as_image(row: np.ndarray) -> np.ndarray:
 def _labels(y, n: int) -> np.ndarray | None:
     if y is None:
         return None
-    y = np.asarray(y)
+    y = class_labels(y, "the digit explorer's labels y", scores=False)
     if y.shape != (n,):
         raise ValueError(f"the digit explorer expects labels y of shape ({n},), got {y.shape}")
-    return y.astype(int)
+    return y
 
 
 def _pass(outputs: list[np.ndarray], x: np.ndarray, y: np.ndarray | None, index: int) -> DigitPass:
@@ -98,9 +100,7 @@ def _pass(outputs: list[np.ndarray], x: np.ndarray, y: np.ndarray | None, index:
 
 
 def _index(index, n: int) -> int:
-    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < n:
-        raise ValueError(f"the digit explorer expects an index in 0..{n - 1}, got {index!r}")
-    return int(index)
+    return whole_number(index, "the digit explorer's index", 0, n - 1)
 
 
 def digit_pass(model, x, y=None, index: int = 0) -> DigitPass:

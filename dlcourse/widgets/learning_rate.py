@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcourse.checks import positive_int, positive_number
+from dlcourse.checks import number_in_range, one_of, positive_int, positive_number, whole_number
 from dlcourse.datasets import noisy_line
 from dlcourse.widgets.explorer import Explorer, status_box
 from dlcourse.widgets.linear_problem import LinearProblem
@@ -271,16 +271,11 @@ class LearningRateExplorer(Explorer):
         lr = params.get("learning_rate")
         lr = self.presets["good"] if lr is None else positive_number(lr, "learning_rate")
         low, high = (10.0 ** e for e in RATE_EXPONENTS)
-        if not low <= lr <= high * (1 + 1e-9):
-            raise ValueError(f"learning_rate must be between {low:g} and {high:g}, got {lr:g}")
-        steps = positive_int(params.get("steps", 100), "steps")
-        if not STEPS_RANGE[0] <= steps <= STEPS_RANGE[1]:
-            raise ValueError(f"steps must be between {STEPS_RANGE[0]} and {STEPS_RANGE[1]}, "
-                             f"got {steps}")
+        lr = min(number_in_range(lr, "learning_rate", low, high * (1 + 1e-9)), high)
+        steps = whole_number(params.get("steps", 100), "steps", *STEPS_RANGE)
         batch = params.get("batch_size")
-        batch = self.problem.n if batch is None else positive_int(batch, "batch_size")
-        if batch > self.problem.n:
-            raise ValueError(f"batch_size must be between 1 and {self.problem.n}, got {batch}")
+        batch = self.problem.n if batch is None else whole_number(batch, "batch_size", 1,
+                                                                  self.problem.n)
         return {"learning_rate": lr, "steps": steps, "batch_size": batch}
 
     def compute(self, params) -> Descent:
@@ -333,8 +328,7 @@ class LearningRateExplorer(Explorer):
 
     def apply_preset(self, name: str) -> Descent:
         """Move the learning-rate slider to a preset ("too small", "good", "too large", ...)."""
-        if name not in self.presets:
-            raise ValueError(f"unknown preset {name!r}; expected one of {list(self.presets)}")
+        one_of(name, "preset", self.presets)
         return self.update(learning_rate=self.presets[name])
 
     def describe(self, d: Descent) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import dlcourse as dl
+from dlcourse.checks import number_in_range
 from dlcourse.widgets.explorer import Explorer
 from dlcourse.widgets.linear_problem import LinearProblem
 
@@ -87,11 +88,7 @@ class LinearUnitExplorer(Explorer):
         checked = {}
         for name, (low, high) in (("w", self.w_range), ("b", self.b_range)):
             value = params.get(name, 1.0 if name == "w" else 0.0)
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-                raise TypeError(f"{name} must be a number, got {value!r}")
-            if not low <= value <= high:
-                raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value}")
-            checked[name] = float(value)
+            checked[name] = number_in_range(value, name, low, high)
         return checked
 
     def compute(self, params) -> LineFit:

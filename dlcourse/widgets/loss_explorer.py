@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlcourse.checks import number_in_range, one_of
 from dlcourse.widgets.explorer import Explorer
 
 N_POINTS = 12
@@ -71,19 +72,13 @@ class LossFits:
 
     def predict(self, which: str, x) -> np.ndarray:
         """Values of the "mse" or "mae" line at ``x``."""
-        if which not in ("mse", "mae"):
-            raise ValueError(f"which must be 'mse' or 'mae', got {which!r}")
+        one_of(which, "which", ("mse", "mae"))
         slope, intercept = self.mse_line if which == "mse" else self.mae_line
         return slope * np.asarray(x, float) + intercept
 
 
 def _check_outlier(outlier_y) -> float:
-    if isinstance(outlier_y, bool) or not isinstance(outlier_y, (int, float, np.number)):
-        raise TypeError(f"outlier_y must be a number, got {outlier_y!r}")
-    lo, hi = OUTLIER_RANGE
-    if not lo <= outlier_y <= hi:
-        raise ValueError(f"outlier_y must be between {lo:g} and {hi:g}, got {outlier_y}")
-    return float(outlier_y)
+    return number_in_range(outlier_y, "outlier_y", *OUTLIER_RANGE)
 
 
 def fit_lines(outlier_y: float = 15.0) -> LossFits:

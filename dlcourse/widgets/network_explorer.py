@@ -22,6 +22,7 @@ from functools import cache
 import numpy as np
 
 import dlcourse as dl
+from dlcourse.checks import one_of, whole_number
 from dlcourse.widgets.explorer import Explorer
 
 DATASETS = ("moons", "spirals")
@@ -57,11 +58,9 @@ class TrainedNetwork:
 
 
 def _check(dataset, width, depth) -> tuple[str, int, int]:
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    one_of(dataset, "dataset", DATASETS)
     for name, value, allowed in (("width", width, WIDTHS), ("depth", depth, DEPTHS)):
-        if isinstance(value, bool) or value not in allowed:
-            raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+        one_of(whole_number(value, name), name, allowed)
     return dataset, int(width), int(depth)
 
 
@@ -77,8 +76,7 @@ def build_network(width: int, depth: int, seed: int = 0) -> dl.Sequential:
 
 def load_points(dataset: str) -> tuple[np.ndarray, np.ndarray]:
     """The explorer's training set: 200 seeded points of ``dl.datasets.moons`` or ``spirals``."""
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    one_of(dataset, "dataset", DATASETS)
     return getattr(dl.datasets, dataset)(n=N_POINTS, seed=0)
 
 

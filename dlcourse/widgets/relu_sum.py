@@ -19,6 +19,7 @@ from functools import cache
 
 import numpy as np
 
+from dlcourse.checks import one_of, whole_number
 from dlcourse.widgets.explorer import Explorer
 
 X_RANGE = (-3.0, 3.0)
@@ -71,17 +72,11 @@ class ReluSumFit:
 
 
 def _check_units(n_units) -> int:
-    if isinstance(n_units, bool) or not isinstance(n_units, (int, np.integer)):
-        raise TypeError(f"n_units must be an integer from 1 to {MAX_UNITS}, got {n_units!r}")
-    if not 1 <= n_units <= MAX_UNITS:
-        raise ValueError(f"n_units must be from 1 to {MAX_UNITS}, got {n_units}")
-    return int(n_units)
+    return whole_number(n_units, "n_units", 1, MAX_UNITS)
 
 
 def _check_target(target) -> str:
-    if target not in TARGETS:
-        raise ValueError(f"target must be one of {sorted(TARGETS)}, got {target!r}")
-    return target
+    return one_of(target, "target", TARGETS)
 
 
 def _units(kinks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
