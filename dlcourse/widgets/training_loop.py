@@ -346,11 +346,15 @@ class TrainingLoopExplorer(Explorer):
         self._tick_handle = loop.call_soon(turn)
 
     def stop(self) -> None:
-        """Pause (the run keeps its place)."""
+        """Pause (the run keeps its place, and the figure shows that place)."""
         self.playing = False
         if self._tick_handle is not None:
             self._tick_handle.cancel()
             self._tick_handle = None
+        if self._behind:
+            self.refresh()
+            self._behind = False
+            self._last_draw = time.perf_counter()
         self._sync_buttons()
 
     def step_epoch(self) -> TrainingRun:

@@ -136,6 +136,11 @@ def test_training_loop_steps_plays_and_pauses(explorer_page, screenshots_dir):
     assert paused, "pause was not handled"
     assert len(frames) >= 3, f"only {len(frames)} different images while playing for 3 s"
     settled = shown(explorer)
+    for _ in range(20):  # an image already on its way when pause was pressed may still land
+        time.sleep(0.5)
+        if shown(explorer)[0] == settled[0]:
+            break
+        settled = shown(explorer)
     time.sleep(1.0)
     assert shown(explorer)[0] == settled[0], "the figure still changes after pause"
     assert "At epoch" in settled[1] and "Finished" not in settled[1], settled[1]
