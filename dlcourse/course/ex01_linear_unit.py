@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlcourse.course.cases import nonzero
 from dlcourse.grading import (
     ChoiceQuestion,
     Exercise,
@@ -15,11 +16,6 @@ from dlcourse.grading import (
 )
 
 
-def _nonzero(rng: np.random.Generator) -> float:
-    """A weight or bias far enough from 0 that leaving it out changes the answer."""
-    return round(float(rng.choice([-1, 1]) * rng.uniform(0.5, 3.0)), 1)
-
-
 # -- q1: the unit as a function -------------------------------------------------------------------
 def _linear_unit(x, w, b):
     return w * x + b
@@ -27,7 +23,7 @@ def _linear_unit(x, w, b):
 
 def _unit_cases(rng):
     x = rng.uniform(-3, 3, size=int(rng.integers(3, 7))).round(1)
-    return {"x": x, "w": _nonzero(rng), "b": _nonzero(rng)}
+    return {"x": x, "w": nonzero(rng), "b": nonzero(rng)}
 
 
 q1 = FunctionQuestion(
@@ -91,7 +87,7 @@ def _error_cases(rng):
     n = int(rng.integers(4, 8))
     x = rng.uniform(-2, 2, size=n).round(1)
     y = (rng.normal(1.5, 1.0) * x + rng.normal(0.0, 1.0) + rng.normal(0, 0.5, size=n)).round(1)
-    return {"x": x, "y": y, "w": _nonzero(rng), "b": _nonzero(rng)}
+    return {"x": x, "y": y, "w": nonzero(rng), "b": nonzero(rng)}
 
 
 q4 = FunctionQuestion(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlcourse.course.cases import nonzero
 from dlcourse.grading import (
     ChoiceQuestion,
     Exercise,
@@ -16,11 +17,6 @@ from dlcourse.grading import (
 )
 
 
-def _nonzero(rng: np.random.Generator) -> float:
-    """A bias far enough from 0 that leaving it out changes the answer."""
-    return round(float(rng.choice([-1, 1]) * rng.uniform(0.5, 3.0)), 1)
-
-
 # -- q1: one sample -------------------------------------------------------------------------------
 def _unit_output(x, w, b):
     return float(np.dot(w, x) + b)
@@ -29,7 +25,7 @@ def _unit_output(x, w, b):
 def _sample_cases(rng):
     n = int(rng.integers(2, 6))
     return {"x": rng.uniform(-3, 3, size=n).round(1), "w": rng.normal(0, 1.5, size=n).round(1),
-            "b": _nonzero(rng)}
+            "b": nonzero(rng)}
 
 
 q1 = FunctionQuestion(
@@ -52,7 +48,7 @@ def _predict(X, w, b):
 def _batch_cases(rng):
     batch, n = int(rng.integers(2, 6)), int(rng.integers(2, 5))
     return {"X": rng.uniform(-3, 3, size=(batch, n)).round(1),
-            "w": rng.normal(0, 1.5, size=n).round(1), "b": _nonzero(rng)}
+            "w": rng.normal(0, 1.5, size=n).round(1), "b": nonzero(rng)}
 
 
 q2 = FunctionQuestion(
@@ -96,7 +92,7 @@ def _uphill_cases(rng):
     w = rng.normal(0, 2, size=n).round(1)
     while np.linalg.norm(w) < 0.5 or np.isclose(np.linalg.norm(w), 1.0, atol=0.05):
         w = rng.normal(0, 2, size=n).round(1)  # a unit-length w would hide a missing division
-    return {"x": rng.uniform(-2, 2, size=n).round(1), "w": w, "b": _nonzero(rng),
+    return {"x": rng.uniform(-2, 2, size=n).round(1), "w": w, "b": nonzero(rng),
             "distance": float(rng.choice([0.5, 2.0, 3.0]))}
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def _as_data(x, y) -> tuple[np.ndarray, np.ndarray]:
+def as_data(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and ``y`` as float arrays of one shape (n,), n >= 2, with two different x values."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.ndim != 1 or y.shape != x.shape or x.size < 2:
@@ -32,7 +33,7 @@ class LinearProblem:
     y: np.ndarray
 
     def __post_init__(self):
-        x, y = _as_data(self.x, self.y)
+        x, y = as_data(self.x, self.y)
         object.__setattr__(self, "x", x)
         object.__setattr__(self, "y", y)
 

@@ -14,7 +14,7 @@ import numpy as np
 import dlcourse as dl
 from dlcourse.checks import number_in_range
 from dlcourse.widgets.explorer import Explorer
-from dlcourse.widgets.linear_problem import LinearProblem
+from dlcourse.widgets.linear_problem import LinearProblem, as_data
 
 
 @dataclass(frozen=True)
@@ -30,18 +30,9 @@ class LineFit:
     mse: float
 
 
-def _data(x, y) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if x.ndim != 1 or y.shape != x.shape or x.size < 2:
-        raise ValueError(f"the linear-unit explorer expects x and y of the same shape (n,) with "
-                         f"n >= 2, got {x.shape} and {y.shape}")
-    return x, y
-
-
 def fit_line(x, y, w: float, b: float) -> LineFit:
     """Run a one-input :class:`dlcourse.LinearUnit` with weight ``w`` and bias ``b`` on ``x``."""
-    x, y = _data(x, y)
+    x, y = as_data(x, y)
     unit = dl.LinearUnit(1, w=[w], b=b)
     with dl.no_grad():
         y_pred = unit(x).data
@@ -53,13 +44,13 @@ def fit_line(x, y, w: float, b: float) -> LineFit:
 
 def least_squares(x, y) -> tuple[float, float]:
     """The (w, b) with the smallest mean squared error: where learning should end up."""
-    return LinearProblem(*_data(x, y)).minimum
+    return LinearProblem(*as_data(x, y)).minimum
 
 
 def mse_grid(x, y, ws, bs) -> np.ndarray:
     """MSE for every pair: entry [i, j] is the error with bias ``bs[i]`` and weight ``ws[j]``."""
     W, B = np.meshgrid(np.asarray(ws, float), np.asarray(bs, float))
-    return LinearProblem(*_data(x, y)).loss(W, B)
+    return LinearProblem(*as_data(x, y)).loss(W, B)
 
 
 def _range(center: float, half_width: float = 5.0) -> tuple[float, float]:
@@ -74,7 +65,7 @@ class LinearUnitExplorer(Explorer):
     FIGSIZE = (9.0, 4.0)
 
     def __init__(self, x, y, w: float = 1.0, b: float = 0.0):
-        self.x, self.y = _data(x, y)
+        self.x, self.y = as_data(x, y)
         self.best = least_squares(self.x, self.y)
         self.w_range, self.b_range = _range(self.best[0]), _range(self.best[1])
         super().__init__(w=w, b=b)
